@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class BrmConfig(AppConfig):
+    name = "brm"
+    verbose_name = "BRM RPA"

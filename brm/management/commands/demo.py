@@ -1,0 +1,115 @@
+import random
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from stdnum.br import cnpj
+
+from clientes.importacao import importar_clientes
+from clientes.models import Cliente
+from contas.models import Perfil, Usuario
+from operadoras.models import Operadora
+from processos.competencia import competencia_atual
+from processos.models import Origem
+from processos.services import criar_processos_mensais
+
+AMOSTRA = Path(settings.BASE_DIR) / "clientes" / "dados" / "clientes-exemplo.csv"
+
+OPERADORAS = [
+    # nome, código, possui robô, portal
+    ("VIVO", "VIVO", True, "https://empresas.vivo.example/login"),
+    ("EMBRATEL", "EMBRATEL", True, "https://embratel.example/online"),
+    ("OI", "OI", True, "https://oi.example/empresas"),
+    ("DIGITALNET", "DIGITALNET", True, "https://digitalnet.example/cliente"),
+    ("AZUTON", "AZUTON", False, "https://azuton.example/faturas"),
+]
+
+USUARIOS = [
+    # usuário, nome, perfil, senha de desenvolvimento
+    ("admin", "Ana Administradora", Perfil.ADMINISTRADOR, "brm-admin"),
+    ("aprovador", "Paulo Aprovador", Perfil.APROVADOR, "brm-aprovador"),
+    ("operador", "Olga Operadora", Perfil.OPERADOR, "brm-operador"),
+]
+
+EMPRESAS = [
+    "PADARIA PAO DOURADO",
+    "LOGISTICA ESTRELA",
+    "MOVEIS SANTA RITA",
+    "AUTO PECAS CENTRAL",
+    "LABORATORIO VIDA NOVA",
+    "COOPERATIVA AGRO SUL",
+    "ACADEMIA CORPO EM FORMA",
+    "PAPELARIA LAPIS DE COR",
+    "OTICA VISAO CLARA",
+    "RESTAURANTE SABOR CASEIRO",
+]
+SERVICOS = [("Internet", "Link Dedicado"), ("Móvel", "Celular"), ("Telefonia", "Fixo")]
+CIDADES = ["Campo Grande-MS", "São Paulo-SP", "Curitiba-PR", "Cuiabá-MT", "Dourados-MS"]
+
+
+def _cnpj(sorteio: random.Random, filial: int) -> str:
+    base = f"{sorteio.randrange(10**7, 10**8)}{filial:04d}"
+    return cnpj.format(base + cnpj.calc_check_digits(base))
+
+
+class Command(BaseCommand):
+    help = "Carrega dados de demonstração (idempotente). Só com DEBUG=true."
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError("O comando demo só roda em desenvolvimento (DEBUG=true).")
+        self._operadoras()
+        resultado = importar_clientes(AMOSTRA.read_bytes())
+        self.stdout.write(f"Amostra de clientes: {resultado.resumo()}")
+        self._clientes_gerados()
+        criacao = criar_processos_mensais(competencia=competencia_atual(), origem=Origem.COMANDO)
+        self.stdout.write(criacao.mensagem())
+        self._usuarios()
+
+    def _operadoras(self) -> None:
+        for nome, codigo, possui_rpa, portal in OPERADORAS:
+            Operadora.objects.update_or_create(
+                codigo=codigo,
+                defaults={
+                    "nome": nome,
+                    "possui_rpa": possui_rpa,
+                    "url_portal": portal,
+                    "ativo": True,
+                },
+            )
+
+    def _clientes_gerados(self) -> None:
+        sorteio = random.Random(2026)
+        operadoras = list(Operadora.objects.order_by("codigo"))
+        for indice, empresa in enumerate(EMPRESAS):
+            numero = sorteio.randrange(10**9, 10**10)
+            for filial in (1, 2):
+                servico, dados_sat = sorteio.choice(SERVICOS)
+                Cliente.objects.get_or_create(
+                    hash_unico=f"demo{indice:02d}{filial}",
+                    defaults={
+                        "razao_social": f"{empresa} LTDA",
+                        "nome_sat": empresa,
+                        "cnpj": _cnpj(sorteio, filial),
+                        "operadora": operadoras[(indice + filial) % len(operadoras)],
+                        "filtro": str(numero + filial),
+                        "servico": servico,
+                        "dados_sat": dados_sat,
+                        "unidade": sorteio.choice(CIDADES),
+                        "login_portal": f"financeiro@{empresa.split()[0].lower()}.example",
+                        "senha_portal": f"senha-demo-{indice}{filial}",
+                    },
+                )
+        self.stdout.write(f"Clientes no total: {Cliente.objects.count()}")
+
+    def _usuarios(self) -> None:
+        self.stdout.write("Usuários de desenvolvimento (usuário / senha):")
+        for username, nome, perfil, senha in USUARIOS:
+            usuario, _ = Usuario.objects.get_or_create(
+                username=username,
+                defaults={"nome": nome, "perfil": perfil, "email": f"{username}@brm.example"},
+            )
+            usuario.perfil = perfil
+            usuario.set_password(senha)
+            usuario.save()
+            self.stdout.write(f"  {username} / {senha}  ({usuario.get_perfil_display()})")

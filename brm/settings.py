@@ -1,0 +1,263 @@
+"""Configuração do projeto, lida do ambiente (e de um `.env`, quando existe) — SPEC §7."""
+
+import logging
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+if (BASE_DIR / ".env").is_file():
+    env.read_env(BASE_DIR / ".env")
+
+logger = logging.getLogger("brm.settings")
+
+
+def _obrigatoria(nome: str, valor_debug: str) -> str:
+    """Em desenvolvimento há um valor padrão; em produção a variável é obrigatória."""
+    if nome in env:
+        return env.str(nome)
+    if DEBUG:
+        return valor_debug
+    raise ImproperlyConfigured(
+        f"Defina a variável de ambiente {nome} (obrigatória com DEBUG=false)."
+    )
+
+
+DEBUG = env.bool("DEBUG", default=False)
+SECRET_KEY = _obrigatoria("SECRET_KEY", "dev-inseguro-nao-use-em-producao-" + "x" * 32)
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+# Chaves Fernet separadas por vírgula; a primeira cifra, todas decifram (rotação).
+FIELD_ENCRYPTION_KEY = env.list("FIELD_ENCRYPTION_KEY", default=[])
+if not FIELD_ENCRYPTION_KEY and not DEBUG:
+    raise ImproperlyConfigured("Defina a variável de ambiente FIELD_ENCRYPTION_KEY.")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "rest_framework",
+    "rest_framework_simplejwt",
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "brm",
+    "contas",
+    "operadoras",
+    "clientes",
+    "processos",
+    "execucoes",
+]
+
+GITHUB_ID = env.str("GITHUB_ID", default="")
+GITHUB_SECRET = env.str("GITHUB_SECRET", default="")
+if GITHUB_ID and GITHUB_SECRET:
+    INSTALLED_APPS.append("allauth.socialaccount.providers.github")
+    SOCIALACCOUNT_PROVIDERS = {
+        "github": {"APPS": [{"client_id": GITHUB_ID, "secret": GITHUB_SECRET, "key": ""}]}
+    }
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+]
+
+ROOT_URLCONF = "brm.urls"
+WSGI_APPLICATION = "brm.wsgi.application"
+ASGI_APPLICATION = "brm.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "brm.context_processors.avisos",
+            ],
+        },
+    },
+]
+
+# --- Banco de dados -------------------------------------------------------------------------
+SQLITE_PADRAO = f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
+
+
+def _url_do_banco() -> str:
+    if "DATABASE_URL" in env:
+        return env.str("DATABASE_URL")
+    if "DB_ENGINE" in env:  # variáveis do sistema antigo (Flask)
+        motor = env.str("DB_ENGINE").lower()
+        esquema = "postgres" if motor.startswith("postg") else motor
+        if esquema == "sqlite":
+            return SQLITE_PADRAO
+        return (
+            f"{esquema}://{env.str('DB_USERNAME', default='')}:{env.str('DB_PASS', default='')}"
+            f"@{env.str('DB_HOST', default='127.0.0.1')}:{env.str('DB_PORT', default='5432')}"
+            f"/{env.str('DB_NAME', default='brm')}"
+        )
+    return SQLITE_PADRAO
+
+
+def _postgres_alcancavel(config: dict) -> bool:
+    import psycopg
+
+    try:
+        psycopg.connect(
+            dbname=config["NAME"],
+            user=config.get("USER") or None,
+            password=config.get("PASSWORD") or None,
+            host=config.get("HOST") or None,
+            port=config.get("PORT") or None,
+            connect_timeout=3,
+        ).close()
+    except psycopg.OperationalError:
+        return False
+    return True
+
+
+BANCO_PRINCIPAL = env.db_url_config(_url_do_banco())
+BANCO_FALLBACK_ATIVO = False
+if (
+    env.bool("DB_FALLBACK_SQLITE", default=False)
+    and "postgresql" in BANCO_PRINCIPAL["ENGINE"]
+    and not _postgres_alcancavel(BANCO_PRINCIPAL)
+):
+    logger.warning(
+        "PostgreSQL unreachable at %s:%s; DB_FALLBACK_SQLITE is on, running on SQLite (%s). "
+        "Data written now will NOT be in PostgreSQL.",
+        BANCO_PRINCIPAL.get("HOST"),
+        BANCO_PRINCIPAL.get("PORT"),
+        BASE_DIR / "db.sqlite3",
+    )
+    BANCO_PRINCIPAL = env.db_url_config(SQLITE_PADRAO)
+    BANCO_FALLBACK_ATIVO = True
+
+DATABASES = {"default": BANCO_PRINCIPAL}
+DATABASES["default"].setdefault("ATOMIC_REQUESTS", False)
+if "sqlite" in DATABASES["default"]["ENGINE"]:
+    # WAL e espera por bloqueio: o worker e o servidor web escrevem no mesmo arquivo.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+    DATABASES["default"]["TEST"] = {"NAME": BASE_DIR / "db-test.sqlite3"}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "contas.Usuario"
+
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# --- Login (allauth) --------------------------------------------------------------------------
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "/admin/"
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_RATE_LIMITS = {"login_failed": "5/5m/ip,5/5m/key"}
+ACCOUNT_ADAPTER = "contas.adapters.SemCadastroPublico"
+SOCIALACCOUNT_ADAPTER = "contas.adapters.SocialSemCadastroPublico"
+
+# --- Idioma e fuso ----------------------------------------------------------------------------
+LANGUAGE_CODE = "pt-br"
+TIME_ZONE = "America/Sao_Paulo"
+USE_I18N = True
+USE_TZ = True
+USE_THOUSAND_SEPARATOR = True
+
+# --- Arquivos ---------------------------------------------------------------------------------
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+MEDIA_URL = "media/"
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if not DEBUG
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# --- E-mail -----------------------------------------------------------------------------------
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+vars().update(EMAIL_CONFIG)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="BRM RPA <nao-responda@brm.local>")
+
+# --- API (DRF + JWT) --------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+}
+
+# --- RPA API e fluxo --------------------------------------------------------------------------
+API_EXTERNA_URL = env.str("API_EXTERNA_URL", default="http://127.0.0.1:8000")
+API_EXTERNA_TOKEN = env.str("API_EXTERNA_TOKEN", default="")
+BRM_TOKEN_PASSWORD = env.str("BRM_TOKEN_PASSWORD", default="")
+RPA_MAX_TENTATIVAS = env.int("RPA_MAX_TENTATIVAS", default=3)
+RPA_TIMEOUT_MINUTOS = env.int("RPA_TIMEOUT_MINUTOS", default=30)
+PROCESSOS_DIA_CRIACAO = env.int("PROCESSOS_DIA_CRIACAO", default=1)
+QUATRO_OLHOS = env.bool("QUATRO_OLHOS", default=False)
+PORT = env.int("PORT", default=5050)
+if not 1 <= PROCESSOS_DIA_CRIACAO <= 28:
+    raise ImproperlyConfigured("PROCESSOS_DIA_CRIACAO deve estar entre 1 e 28.")
+if RPA_MAX_TENTATIVAS < 1:
+    raise ImproperlyConfigured("RPA_MAX_TENTATIVAS deve ser pelo menos 1.")
+
+# --- Segurança (DEBUG desligado) --------------------------------------------------------------
+if not DEBUG:
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
+    CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "SAMEORIGIN"  # o PDF da fatura é exibido num <iframe> da própria aplicação
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"simples": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "simples"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ClientesConfig(AppConfig):
+    name = "clientes"
+    verbose_name = "Clientes"

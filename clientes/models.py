@@ -1,0 +1,95 @@
+import hashlib
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from brm.criptografia import CampoCifrado
+from brm.documentos import formatar_cnpj, normalizar_cnpj, normalizar_cpf, validar_cnpj, validar_cpf
+from brm.modelos import ModeloBase
+
+
+def calcular_hash_unico(
+    *, nome_sat: str, operadora_codigo: str, servico: str, dados_sat: str, filtro: str, unidade: str
+) -> str:
+    partes = (nome_sat, operadora_codigo, servico, dados_sat, filtro, unidade)
+    texto = "|".join(" ".join(parte.split()).upper() for parte in partes)
+    return hashlib.sha256(texto.encode()).hexdigest()[:32]
+
+
+class Cliente(ModeloBase):
+    """Uma conta de telecom de uma empresa numa operadora; cada mês gera um processo."""
+
+    hash_unico = models.CharField(
+        "hash", max_length=64, unique=True, blank=True, help_text="Calculado quando vazio."
+    )
+    razao_social = models.CharField("razão social", max_length=200)
+    nome_sat = models.CharField("nome no SAT", max_length=200, blank=True)
+    cnpj = models.CharField("CNPJ", max_length=14, validators=[validar_cnpj])
+    operadora = models.ForeignKey(
+        "operadoras.Operadora",
+        on_delete=models.PROTECT,
+        related_name="clientes",
+        verbose_name="operadora",
+    )
+    filtro = models.CharField(
+        "filtro", max_length=100, blank=True, help_text="Conta ou contrato que o robô procura."
+    )
+    servico = models.CharField("serviço", max_length=100, blank=True)
+    dados_sat = models.CharField("dados SAT", max_length=200, blank=True)
+    unidade = models.CharField("unidade", max_length=200, blank=True)
+    categoria_sat = models.CharField("categoria SAT", max_length=200, blank=True)
+    site_emissao = models.CharField("site para emissão", max_length=300, blank=True)
+    login_portal = models.CharField("login do portal", max_length=200, blank=True)
+    senha_portal = CampoCifrado("senha do portal", blank=True)
+    cpf = models.CharField("CPF", max_length=11, blank=True, validators=[validar_cpf])
+    observacoes = models.TextField("observações", blank=True)
+    ativo = models.BooleanField("ativo", default=True)
+
+    class Meta:
+        verbose_name = "cliente"
+        verbose_name_plural = "clientes"
+        ordering = ["razao_social", "unidade"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cnpj", "operadora", "unidade", "servico"],
+                name="cliente_unico_por_conta",
+                violation_error_message=(
+                    "Já existe um cliente com este CNPJ, operadora, unidade e serviço."
+                ),
+            ),
+        ]
+        indexes = [models.Index(fields=["operadora", "ativo"])]
+
+    def __str__(self) -> str:
+        detalhe = " — ".join(p for p in (self.unidade, self.servico) if p)
+        return f"{self.razao_social} ({detalhe})" if detalhe else self.razao_social
+
+    @property
+    def cnpj_formatado(self) -> str:
+        return formatar_cnpj(self.cnpj)
+
+    def normalizar(self) -> None:
+        self.cnpj = normalizar_cnpj(self.cnpj)
+        self.cpf = normalizar_cpf(self.cpf)
+        self.nome_sat = self.nome_sat or self.razao_social
+
+    def clean_fields(self, exclude=None) -> None:
+        self.normalizar()  # antes dos validadores: "25.988.000/0001-72" cabe em 14 caracteres
+        super().clean_fields(exclude=exclude)
+
+    def clean(self) -> None:
+        if self.operadora_id and not self.operadora.ativo:
+            raise ValidationError({"operadora": f"A operadora {self.operadora} está inativa."})
+
+    def save(self, *args, **kwargs):
+        self.normalizar()
+        if not self.hash_unico:
+            self.hash_unico = calcular_hash_unico(
+                nome_sat=self.nome_sat,
+                operadora_codigo=self.operadora.codigo,
+                servico=self.servico,
+                dados_sat=self.dados_sat,
+                filtro=self.filtro,
+                unidade=self.unidade,
+            )
+        super().save(*args, **kwargs)

@@ -1,0 +1,86 @@
+"""Personas e fábricas pequenas, comuns a todos os testes (STYLE.md)."""
+
+import datetime as dt
+import itertools
+
+import pytest
+from stdnum.br import cnpj as stdnum_cnpj
+
+from clientes.models import Cliente
+from contas.models import Perfil, Usuario
+from operadoras.models import Operadora
+from processos.models import Processo
+
+_sequencia = itertools.count(1)
+
+
+def gerar_cnpj(numero: int | None = None) -> str:
+    base = f"{numero if numero is not None else next(_sequencia):08d}0001"
+    return base + stdnum_cnpj.calc_check_digits(base)
+
+
+def criar_usuario(perfil: str, username: str | None = None) -> Usuario:
+    username = username or f"{perfil.lower()}{next(_sequencia)}"
+    return Usuario.objects.create_user(
+        username=username, password="senha-de-teste-1", perfil=perfil, nome=username.title()
+    )
+
+
+def criar_operadora(codigo: str = "VIVO", **campos) -> Operadora:
+    campos.setdefault("possui_rpa", True)
+    operadora, _ = Operadora.objects.get_or_create(
+        codigo=codigo, defaults={"nome": codigo, **campos}
+    )
+    return operadora
+
+
+def criar_cliente(operadora: Operadora | None = None, **campos) -> Cliente:
+    numero = next(_sequencia)
+    campos.setdefault("razao_social", f"EMPRESA {numero} LTDA")
+    campos.setdefault("cnpj", gerar_cnpj(numero))
+    campos.setdefault("filtro", str(1000 + numero))
+    campos.setdefault("servico", "Internet")
+    campos.setdefault("login_portal", f"financeiro{numero}@cliente.example")
+    campos.setdefault("senha_portal", f"senha-secreta-{numero}")
+    return Cliente.objects.create(operadora=operadora or criar_operadora(), **campos)
+
+
+def criar_processo(cliente: Cliente | None = None, competencia=dt.date(2026, 3, 1), **campos):
+    return Processo.objects.create(
+        cliente=cliente or criar_cliente(), competencia=competencia, **campos
+    )
+
+
+@pytest.fixture
+def administrador(db) -> Usuario:
+    return criar_usuario(Perfil.ADMINISTRADOR, "ana.admin")
+
+
+@pytest.fixture
+def aprovador(db) -> Usuario:
+    return criar_usuario(Perfil.APROVADOR, "paulo.aprovador")
+
+
+@pytest.fixture
+def operador(db) -> Usuario:
+    return criar_usuario(Perfil.OPERADOR, "olga.operadora")
+
+
+@pytest.fixture
+def inativo(db) -> Usuario:
+    """Alguém de fora: já foi da equipe, hoje está desativado."""
+    usuario = criar_usuario(Perfil.OPERADOR, "ex.funcionario")
+    usuario.is_active = False
+    usuario.save()
+    return usuario
+
+
+@pytest.fixture
+def navegador_de(client):
+    """`navegador_de(usuario)`: o cliente de testes do Django logado como essa pessoa."""
+
+    def logar(usuario: Usuario):
+        client.force_login(usuario)
+        return client
+
+    return logar

@@ -1,0 +1,67 @@
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+
+from brm.admin_base import AdminSomenteLeitura, selo
+from execucoes.models import Execucao, LogExecucao
+
+
+@admin.register(Execucao)
+class ExecucaoAdmin(AdminSomenteLeitura):
+    list_display = [
+        "criado_em",
+        "processo",
+        "tipo",
+        "status_selo",
+        "numero_tentativa",
+        "job_id",
+        "progresso",
+        "iniciada_em",
+        "finalizada_em",
+    ]
+    list_filter = ["status", "tipo"]
+    search_fields = ["=job_id", "processo__cliente__razao_social", "=processo__cliente__cnpj"]
+    list_select_related = ["processo__cliente"]
+    exclude = []
+    readonly_fields = [
+        "processo",
+        "tipo",
+        "status_selo",
+        "job_id",
+        "numero_tentativa",
+        "progresso",
+        "parametros_entrada",
+        "resultado",
+        "erro",
+        "iniciada_em",
+        "finalizada_em",
+        "executado_por",
+        "ip_origem",
+        "user_agent",
+        "linhas_de_log",
+    ]
+    fields = readonly_fields
+
+    @admin.display(description="status", ordering="status")
+    def status_selo(self, execucao):
+        return selo(execucao.status, execucao.get_status_display())
+
+    @admin.display(description="log")
+    def linhas_de_log(self, execucao):
+        url = reverse("admin:execucoes_logexecucao_changelist") + f"?execucao__id__exact={execucao.pk}"
+        return format_html('<a href="{}">Ver as linhas de log desta execução</a>', url)
+
+
+@admin.register(LogExecucao)
+class LogExecucaoAdmin(AdminSomenteLeitura):
+    list_display = ["id", "momento", "nivel_selo", "mensagem", "execucao"]
+    list_filter = ["nivel"]
+    search_fields = ["mensagem", "=execucao__job_id"]
+    list_select_related = ["execucao"]
+    ordering = ["-id"]
+    fields = ["execucao", "nivel", "mensagem", "momento", "recebido_em"]
+    readonly_fields = fields
+
+    @admin.display(description="nível", ordering="nivel")
+    def nivel_selo(self, linha):
+        return selo(linha.nivel, linha.nivel)

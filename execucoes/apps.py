@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ExecucoesConfig(AppConfig):
+    name = "execucoes"
+    verbose_name = "Execuções do robô"

@@ -1,0 +1,125 @@
+from django.conf import settings
+from django.db import models
+
+from brm.modelos import ModeloBase
+
+
+class TipoExecucao(models.TextChoices):
+    DOWNLOAD_FATURA = "DOWNLOAD_FATURA", "Download da fatura"
+    UPLOAD_SAT = "UPLOAD_SAT", "Envio ao SAT"
+    UPLOAD_MANUAL = "UPLOAD_MANUAL", "Upload manual"
+
+
+class StatusExecucao(models.TextChoices):
+    PENDENTE = "PENDENTE", "Pendente"
+    EXECUTANDO = "EXECUTANDO", "Executando"
+    CONCLUIDO = "CONCLUIDO", "Concluído"
+    FALHOU = "FALHOU", "Falhou"
+    CANCELADO = "CANCELADO", "Cancelado"
+    TIMEOUT = "TIMEOUT", "Tempo esgotado"
+
+
+STATUS_ATIVOS = (StatusExecucao.PENDENTE, StatusExecucao.EXECUTANDO)
+
+
+class Execucao(ModeloBase):
+    """Uma execução do robô (ou um upload manual) para um processo."""
+
+    processo = models.ForeignKey(
+        "processos.Processo", on_delete=models.CASCADE, related_name="execucoes"
+    )
+    tipo = models.CharField("tipo", max_length=20, choices=TipoExecucao.choices)
+    status = models.CharField(
+        "status", max_length=20, choices=StatusExecucao.choices, default=StatusExecucao.PENDENTE
+    )
+    job_id = models.CharField("job", max_length=100, blank=True, db_index=True)
+    numero_tentativa = models.PositiveSmallIntegerField("tentativa", default=1)
+    progresso = models.PositiveSmallIntegerField("progresso (%)", default=0)
+    parametros_entrada = models.JSONField(
+        "parâmetros de entrada", default=dict, blank=True, help_text="Segredos mascarados."
+    )
+    resultado = models.JSONField("resultado", null=True, blank=True)
+    erro = models.TextField("erro", blank=True)
+    iniciada_em = models.DateTimeField("iniciada em", null=True, blank=True)
+    finalizada_em = models.DateTimeField("finalizada em", null=True, blank=True)
+    executado_por = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="executado por",
+    )
+    ip_origem = models.GenericIPAddressField("IP de origem", null=True, blank=True)
+    user_agent = models.TextField("navegador", blank=True)
+
+    class Meta:
+        verbose_name = "execução"
+        verbose_name_plural = "execuções"
+        ordering = ["-criado_em"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["processo"],
+                condition=models.Q(status__in=STATUS_ATIVOS),
+                name="execucao_uma_ativa_por_processo",
+                violation_error_message="Este processo já tem uma execução em andamento.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=StatusExecucao.values), name="execucao_status_valido"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(tipo__in=TipoExecucao.values), name="execucao_tipo_valido"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(progresso__lte=100), name="execucao_progresso_ate_100"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "criado_em"], name="execucao_status_idx"),
+            models.Index(fields=["processo", "-criado_em"], name="execucao_processo_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_tipo_display()} #{self.numero_tentativa} — {self.get_status_display()}"
+
+    @property
+    def ativa(self) -> bool:
+        return self.status in STATUS_ATIVOS
+
+    @property
+    def duracao(self):
+        if self.iniciada_em and self.finalizada_em:
+            return self.finalizada_em - self.iniciada_em
+        return None
+
+
+class NivelLog(models.TextChoices):
+    DEBUG = "DEBUG", "Debug"
+    INFO = "INFO", "Info"
+    WARN = "WARN", "Aviso"
+    ERROR = "ERROR", "Erro"
+
+
+class LogExecucao(models.Model):
+    """Uma linha de log de uma execução. O id autoincremental ordena as linhas e é o id do SSE."""
+
+    id = models.BigAutoField(primary_key=True)
+    execucao = models.ForeignKey(Execucao, on_delete=models.CASCADE, related_name="logs")
+    nivel = models.CharField("nível", max_length=5, choices=NivelLog.choices, default=NivelLog.INFO)
+    mensagem = models.TextField("mensagem")
+    momento = models.DateTimeField("momento (robô)", null=True, blank=True)
+    recebido_em = models.DateTimeField("recebido em", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "linha de log"
+        verbose_name_plural = "linhas de log"
+        ordering = ["id"]
+        indexes = [models.Index(fields=["execucao", "id"], name="log_execucao_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(nivel__in=NivelLog.values), name="log_nivel_valido"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"[{self.nivel}] {self.mensagem[:80]}"

@@ -1,0 +1,251 @@
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.formats import number_format
+
+from brm.admin_base import AdminPorPerfil, AdminSomenteLeitura, exportar_csv, selo
+from execucoes.models import Execucao
+from processos.competencia import formatar_competencia, ler_competencia
+from processos.forms import FormularioCriacaoMensal, FormularioNovoProcesso, FormularioProcesso
+from processos.models import Origem, Processo, Transicao
+from processos.services import criar_processo, criar_processos_mensais
+
+
+def reais(valor) -> str:
+    if valor is None:
+        return "—"
+    return "R$ " + number_format(valor, 2, force_grouping=True)
+
+
+class FiltroCompetencia(admin.SimpleListFilter):
+    title = "competência"
+    parameter_name = "competencia"
+
+    def lookups(self, request, model_admin):
+        meses = (
+            Processo.objects.order_by("-competencia")
+            .values_list("competencia", flat=True)
+            .distinct()
+        )
+        return [(formatar_competencia(mes), formatar_competencia(mes)) for mes in meses]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        try:
+            return queryset.filter(competencia=ler_competencia(self.value()))
+        except ValidationError:
+            return queryset.none()
+
+
+class TransicaoInline(admin.TabularInline):
+    model = Transicao
+    fields = ["criado_em", "de", "para", "usuario", "origem", "motivo"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    ordering = ["criado_em"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ExecucaoInline(admin.TabularInline):
+    model = Execucao
+    fields = [
+        "tipo",
+        "status",
+        "numero_tentativa",
+        "job_id",
+        "iniciada_em",
+        "finalizada_em",
+        "erro",
+    ]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Processo)
+class ProcessoAdmin(AdminPorPerfil):
+    editar_se = "pode_operar"
+    list_display = [
+        "cliente_razao_social",
+        "cnpj",
+        "operadora",
+        "competencia_mm_aaaa",
+        "status_selo",
+        "valor_reais",
+        "vencimento",
+        "aprovado_por",
+    ]
+    list_filter = ["status", FiltroCompetencia, "cliente__operadora", "upload_manual"]
+    search_fields = [
+        "cliente__razao_social",
+        "=cliente__cnpj",
+        "=cliente__hash_unico",
+        "=execucoes__job_id",
+    ]
+    list_select_related = ["cliente__operadora", "aprovado_por"]
+    show_full_result_count = False
+    list_per_page = 50
+    actions = [exportar_csv]
+    autocomplete_fields = ["cliente"]
+    inlines = [TransicaoInline, ExecucaoInline]
+    readonly_fields = [
+        "cliente",
+        "competencia_mm_aaaa",
+        "status_selo",
+        "fatura",
+        "fatura_sha256",
+        "valor_reais",
+        "vencimento",
+        "criado_por",
+        "criado_automaticamente",
+        "upload_manual",
+        "aprovado_por",
+        "aprovado_em",
+        "enviado_sat_em",
+    ]
+    colunas_csv = [
+        ("Razão social", "cliente.razao_social"),
+        ("CNPJ", "cliente.cnpj_formatado"),
+        ("Operadora", "cliente.operadora.codigo"),
+        ("Competência", "competencia_display"),
+        ("Status", "status"),
+        ("Valor", "valor"),
+        ("Vencimento", "vencimento"),
+        ("Aprovado por", "aprovado_por"),
+    ]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return getattr(request.user, "e_administrador", False)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs["form"] = FormularioProcesso if obj else FormularioNovoProcesso
+        return super().get_form(request, obj, change, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj else []
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return [(None, {"fields": ["cliente", "competencia", "observacoes"]})]
+        return [
+            (None, {"fields": ["cliente", "competencia_mm_aaaa", "status_selo"]}),
+            ("Fatura", {"fields": ["fatura", "fatura_sha256", "valor_reais", "vencimento"]}),
+            (
+                "Fluxo",
+                {
+                    "fields": [
+                        "criado_por",
+                        "criado_automaticamente",
+                        "upload_manual",
+                        "aprovado_por",
+                        "aprovado_em",
+                        "enviado_sat_em",
+                        "observacoes",
+                    ]
+                },
+            ),
+        ]
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj else []
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        novo = criar_processo(
+            cliente=obj.cliente,
+            competencia=obj.competencia,
+            usuario=request.user,
+            origem=Origem.WEB,
+        )
+        novo.observacoes = obj.observacoes
+        novo.save(update_fields=["observacoes"])
+        form.instance = novo
+
+    @admin.display(description="razão social", ordering="cliente__razao_social")
+    def cliente_razao_social(self, processo):
+        return processo.cliente.razao_social
+
+    @admin.display(description="CNPJ", ordering="cliente__cnpj")
+    def cnpj(self, processo):
+        return processo.cliente.cnpj_formatado
+
+    @admin.display(description="operadora", ordering="cliente__operadora__codigo")
+    def operadora(self, processo):
+        return processo.cliente.operadora.codigo
+
+    @admin.display(description="competência", ordering="competencia")
+    def competencia_mm_aaaa(self, processo):
+        return processo.competencia_display
+
+    @admin.display(description="status", ordering="status")
+    def status_selo(self, processo):
+        return selo(processo.status, processo.get_status_display())
+
+    @admin.display(description="valor", ordering="valor")
+    def valor_reais(self, processo):
+        return reais(processo.valor)
+
+    def get_urls(self):
+        return [
+            path(
+                "criar-mensais/",
+                self.admin_site.admin_view(self.criar_mensais_view),
+                name="processos_processo_criar_mensais",
+            ),
+            *super().get_urls(),
+        ]
+
+    def criar_mensais_view(self, request):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        formulario = FormularioCriacaoMensal(request.POST or None)
+        if request.method == "POST" and formulario.is_valid():
+            resultado = criar_processos_mensais(
+                competencia=formulario.cleaned_data["competencia"],
+                operadora=formulario.cleaned_data["operadora"],
+                usuario=request.user,
+                origem=Origem.WEB,
+            )
+            self.message_user(request, resultado.mensagem())
+            return redirect("admin:processos_processo_changelist")
+        contexto = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Criar processos do mês",
+            "formulario": formulario,
+        }
+        return TemplateResponse(request, "admin/processos/processo/criar_mensais.html", contexto)
+
+
+@admin.register(Transicao)
+class TransicaoAdmin(AdminSomenteLeitura):
+    list_display = ["criado_em", "processo", "de_selo", "para_selo", "usuario", "origem", "motivo"]
+    list_filter = ["para", "origem"]
+    search_fields = ["processo__cliente__razao_social", "=processo__cliente__cnpj", "motivo"]
+    list_select_related = ["processo__cliente", "usuario"]
+
+    @admin.display(description="de", ordering="de")
+    def de_selo(self, transicao):
+        return selo(transicao.de, transicao.get_de_display()) if transicao.de else "—"
+
+    @admin.display(description="para", ordering="para")
+    def para_selo(self, transicao):
+        return selo(transicao.para, transicao.get_para_display())

@@ -1,0 +1,171 @@
+import datetime as dt
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from brm.modelos import ModeloBase
+from processos.competencia import formatar_competencia
+
+
+class StatusProcesso(models.TextChoices):
+    AGUARDANDO_DOWNLOAD = "AGUARDANDO_DOWNLOAD", "Aguardando download"
+    AGUARDANDO_APROVACAO = "AGUARDANDO_APROVACAO", "Aguardando aprovação"
+    AGUARDANDO_ENVIO_SAT = "AGUARDANDO_ENVIO_SAT", "Aguardando envio ao SAT"
+    UPLOAD_REALIZADO = "UPLOAD_REALIZADO", "Upload realizado"
+
+
+# A tabela do fluxo (SPEC §3): de onde se pode ir para onde. É o único lugar desta regra.
+TRANSICOES_PERMITIDAS: dict[str, frozenset[str]] = {
+    StatusProcesso.AGUARDANDO_DOWNLOAD: frozenset({StatusProcesso.AGUARDANDO_APROVACAO}),
+    StatusProcesso.AGUARDANDO_APROVACAO: frozenset(
+        {StatusProcesso.AGUARDANDO_ENVIO_SAT, StatusProcesso.AGUARDANDO_DOWNLOAD}
+    ),
+    StatusProcesso.AGUARDANDO_ENVIO_SAT: frozenset({StatusProcesso.UPLOAD_REALIZADO}),
+    StatusProcesso.UPLOAD_REALIZADO: frozenset(),
+}
+
+
+class TransicaoInvalida(ValidationError):
+    pass
+
+
+class Origem(models.TextChoices):
+    WEB = "web", "Web"
+    API = "api", "API"
+    WORKER = "worker", "Worker"
+    COMANDO = "command", "Comando"
+
+
+class Processo(ModeloBase):
+    """A fatura de um cliente num mês, do download até o registro no SAT."""
+
+    cliente = models.ForeignKey(
+        "clientes.Cliente", on_delete=models.PROTECT, related_name="processos"
+    )
+    competencia = models.DateField("competência", help_text="Primeiro dia do mês (MM/AAAA).")
+    status = models.CharField(
+        "status",
+        max_length=30,
+        choices=StatusProcesso.choices,
+        default=StatusProcesso.AGUARDANDO_DOWNLOAD,
+    )
+    fatura = models.FileField("fatura (PDF)", upload_to="faturas/%Y/%m/", blank=True)
+    fatura_sha256 = models.CharField("SHA-256 da fatura", max_length=64, blank=True, db_index=True)
+    valor = models.DecimalField("valor", max_digits=15, decimal_places=2, null=True, blank=True)
+    vencimento = models.DateField("vencimento", null=True, blank=True)
+    criado_por = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="processos_criados",
+        verbose_name="criado por",
+    )
+    criado_automaticamente = models.BooleanField("criado automaticamente", default=False)
+    upload_manual = models.BooleanField("upload manual", default=False)
+    aprovado_por = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="processos_aprovados",
+        verbose_name="aprovado por",
+    )
+    aprovado_em = models.DateTimeField("aprovado em", null=True, blank=True)
+    enviado_sat_em = models.DateTimeField("enviado ao SAT em", null=True, blank=True)
+    observacoes = models.TextField("observações", blank=True)
+
+    class Meta:
+        verbose_name = "processo"
+        verbose_name_plural = "processos"
+        ordering = ["-competencia", "cliente__razao_social"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cliente", "competencia"],
+                name="processo_unico_por_cliente_e_competencia",
+                violation_error_message="Já existe um processo deste cliente nesta competência.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=StatusProcesso.values), name="processo_status_valido"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(competencia__day=1), name="processo_competencia_dia_1"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(valor__isnull=True) | models.Q(valor__gte=0),
+                name="processo_valor_nao_negativo",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "competencia"], name="processo_status_comp_idx"),
+            models.Index(fields=["competencia", "status"], name="processo_comp_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cliente} — {self.competencia_display}"
+
+    @property
+    def competencia_display(self) -> str:
+        return formatar_competencia(self.competencia)
+
+    def clean(self) -> None:
+        if isinstance(self.competencia, dt.date) and self.competencia.day != 1:
+            self.competencia = self.competencia.replace(day=1)
+
+    def pode_ir_para(self, status: str) -> bool:
+        return status in TRANSICOES_PERMITIDAS[self.status]
+
+    def mudar_status(
+        self, para: str, *, usuario=None, origem: str, motivo: str = "", campos=()
+    ) -> "Transicao":
+        """Muda o status e grava a Transicao. Chame dentro de uma transação, com a linha travada."""
+        if not self.pode_ir_para(para):
+            raise TransicaoInvalida(
+                f"O processo está em “{self.get_status_display()}” e não pode ir para "
+                f"“{StatusProcesso(para).label}”."
+            )
+        de = self.status
+        self.status = para
+        self.save(update_fields=["status", "atualizado_em", *campos])
+        return Transicao.objects.create(
+            processo=self, de=de, para=para, usuario=usuario, origem=origem, motivo=motivo
+        )
+
+
+class Transicao(models.Model):
+    """Trilha de auditoria: cada mudança de status de um processo, na mesma transação."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    processo = models.ForeignKey(Processo, on_delete=models.CASCADE, related_name="transicoes")
+    de = models.CharField("de", max_length=30, choices=StatusProcesso.choices, blank=True)
+    para = models.CharField("para", max_length=30, choices=StatusProcesso.choices)
+    usuario = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="usuário",
+    )
+    origem = models.CharField("origem", max_length=10, choices=Origem.choices)
+    motivo = models.TextField("motivo", blank=True)
+    criado_em = models.DateTimeField("quando", auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = "transição"
+        verbose_name_plural = "transições"
+        ordering = ["-criado_em"]
+        indexes = [models.Index(fields=["processo", "criado_em"], name="transicao_processo_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(para__in=StatusProcesso.values), name="transicao_para_valido"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(origem__in=Origem.values), name="transicao_origem_valida"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.de or '—'} → {self.para}"
