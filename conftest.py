@@ -51,6 +51,15 @@ def criar_processo(cliente: Cliente | None = None, competencia=dt.date(2026, 3, 
     )
 
 
+@pytest.fixture(autouse=True)
+def _estaticos_sem_manifesto(settings):
+    """Os testes não rodam collectstatic; o manifesto (produção) fica de fora."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
 @pytest.fixture
 def administrador(db) -> Usuario:
     return criar_usuario(Perfil.ADMINISTRADOR, "ana.admin")

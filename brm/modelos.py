@@ -12,3 +12,11 @@ class ModeloBase(models.Model):
 
     class Meta:
         abstract = True
+
+
+class CampoURL(models.URLField):
+    """URL em que um endereço digitado sem esquema vira https:// (padrão do Django 6)."""
+
+    def formfield(self, **kwargs):
+        kwargs.setdefault("assume_scheme", "https")
+        return super().formfield(**kwargs)

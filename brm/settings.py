@@ -251,7 +251,7 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_HTTPONLY = True
-X_FRAME_OPTIONS = "SAMEORIGIN"  # o PDF da fatura é exibido num <iframe> da própria aplicação
+X_FRAME_OPTIONS = "DENY"  # a visualização do PDF libera SAMEORIGIN só para si
 
 LOGGING = {
     "version": 1,

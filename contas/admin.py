@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
+from django.contrib.auth.models import Group
 
 from brm.admin_base import selo
 from contas.models import Usuario
@@ -42,6 +43,9 @@ class FormularioNovoUsuario(UserCreationForm):
     class Meta(UserCreationForm.Meta):
         model = Usuario
         fields = ("username", "nome", "email", "perfil")
+
+
+admin.site.unregister(Group)  # o perfil do usuário faz o papel de grupo (SPEC §1)
 
 
 @admin.register(Usuario)

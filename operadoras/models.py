@@ -5,7 +5,7 @@ from django.core.validators import URLValidator
 from django.db import models
 from django.db.models.functions import Upper
 
-from brm.modelos import ModeloBase
+from brm.modelos import CampoURL, ModeloBase
 
 # Operadoras com robô documentado pela RPA API (RPA-API.md §1): criadas já com robô.
 CODIGOS_COM_ROBO = frozenset({"OI", "VIVO", "EMBRATEL", "DIGITALNET"})
@@ -29,13 +29,13 @@ class Operadora(ModeloBase):
         "possui robô", default=False, help_text="Sem robô, as faturas são enviadas à mão."
     )
     rpa_terceirizado = models.BooleanField("robô terceirizado", default=False)
-    url_endpoint_rpa = models.URLField(
+    url_endpoint_rpa = CampoURL(
         "URL da API RPA",
         blank=True,
         validators=[URLValidator(schemes=["http", "https"])],
         help_text="Opcional: substitui API_EXTERNA_URL para esta operadora.",
     )
-    url_portal = models.URLField("URL do portal", blank=True)
+    url_portal = CampoURL("URL do portal", blank=True)
     instrucoes_acesso = models.TextField("instruções de acesso", blank=True)
     ativo = models.BooleanField("ativa", default=True)
 

@@ -1,0 +1,140 @@
+"""Toda página do admin responde, para quem pode; e custa um número fixo de consultas."""
+
+import pytest
+from django.contrib import admin
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from conftest import criar_cliente, criar_operadora, criar_processo
+from execucoes.models import Execucao, LogExecucao, TipoExecucao
+from processos.models import Origem, StatusProcesso
+
+pytestmark = pytest.mark.django_db
+
+NOSSOS_APPS = {"contas", "operadoras", "clientes", "processos", "execucoes"}
+MODELOS = [modelo for modelo in admin.site._registry if modelo._meta.app_label in NOSSOS_APPS]
+SOMENTE_LEITURA = {"execucao", "logexecucao", "transicao"}
+
+
+def _url(modelo, pagina: str) -> str:
+    return reverse(f"admin:{modelo._meta.app_label}_{modelo._meta.model_name}_{pagina}")
+
+
+@pytest.fixture
+def dados():
+    processo = criar_processo()
+    processo.mudar_status(StatusProcesso.AGUARDANDO_APROVACAO, origem=Origem.WORKER)
+    execucao = Execucao.objects.create(processo=processo, tipo=TipoExecucao.DOWNLOAD_FATURA)
+    LogExecucao.objects.create(execucao=execucao, mensagem="Iniciando")
+    return processo
+
+
+@pytest.mark.parametrize("modelo", MODELOS, ids=lambda m: m._meta.model_name)
+def test_administrador_abre_a_lista_e_o_cadastro_de_cada_modelo(modelo, administrador, navegador_de, dados):
+    navegador = navegador_de(administrador)
+    assert navegador.get(_url(modelo, "changelist")).status_code == 200
+    objeto = modelo.objects.first()
+    pagina_do_objeto = reverse(
+        f"admin:{modelo._meta.app_label}_{modelo._meta.model_name}_change", args=[objeto.pk]
+    )
+    assert navegador.get(pagina_do_objeto).status_code == 200
+    esperado = 403 if modelo._meta.model_name in SOMENTE_LEITURA else 200
+    assert navegador.get(_url(modelo, "add")).status_code == esperado
+
+
+def test_operador_nao_ve_o_admin_de_usuarios(operador, aprovador, navegador_de):
+    for pessoa in (operador, aprovador):
+        navegador = navegador_de(pessoa)
+        assert navegador.get(reverse("admin:contas_usuario_changelist")).status_code == 403
+        assert "contas/usuario" not in navegador.get(reverse("admin:index")).content.decode()
+
+
+def test_operador_ve_tudo_mas_so_cria_processos(operador, navegador_de, dados):
+    navegador = navegador_de(operador)
+    assert navegador.get(_url(dados.__class__, "changelist")).status_code == 200
+    assert navegador.get(_url(dados.__class__, "add")).status_code == 200
+    assert navegador.get(reverse("admin:clientes_cliente_changelist")).status_code == 200
+    assert navegador.get(reverse("admin:clientes_cliente_add")).status_code == 403
+    assert navegador.get(reverse("admin:clientes_cliente_importar")).status_code == 403
+    assert navegador.get(reverse("admin:operadoras_operadora_add")).status_code == 403
+
+
+def test_usuario_inativo_nao_entra(inativo, navegador_de):
+    resposta = navegador_de(inativo).get(reverse("admin:index"))
+    assert resposta.status_code == 302
+
+
+def test_token_aparece_mascarado_na_pagina_do_administrador(administrador, navegador_de):
+    administrador.api_externa_token = "eyJhbGciOiJIUzI1NiJ9.corpo-do-token.ABCDwxyz"
+    administrador.save()
+    pagina = navegador_de(administrador).get(
+        reverse("admin:contas_usuario_change", args=[administrador.pk])
+    )
+    html = pagina.content.decode()
+    assert "wxyz" in html
+    assert "corpo-do-token" not in html
+
+
+def test_colar_um_novo_token_substitui_o_anterior(administrador, navegador_de):
+    navegador = navegador_de(administrador)
+    url = reverse("admin:contas_usuario_change", args=[administrador.pk])
+    resposta = navegador.post(
+        url,
+        {
+            "username": administrador.username,
+            "nome": "Ana",
+            "email": "ana@brm.example",
+            "perfil": "ADMINISTRADOR",
+            "is_active": "on",
+            "novo_token": "eyJ.novo.token",
+            "last_login_0": "",
+            "date_joined_0": "01/01/2026",
+            "date_joined_1": "10:00:00",
+        },
+    )
+    assert resposta.status_code == 302, resposta.content.decode()[:3000]
+    administrador.refresh_from_db()
+    assert administrador.api_externa_token == "eyJ.novo.token"
+
+
+def _consultas_da_lista(navegador, url) -> int:
+    with CaptureQueriesContext(connection) as consultas:
+        assert navegador.get(url).status_code == 200
+    return len(consultas)
+
+
+def test_lista_de_processos_custa_o_mesmo_com_10_e_100_linhas(administrador, navegador_de, monkeypatch):
+    from processos.admin import ProcessoAdmin
+
+    monkeypatch.setattr(ProcessoAdmin, "list_per_page", 100)
+    navegador = navegador_de(administrador)
+    url = reverse("admin:processos_processo_changelist")
+    operadoras = [criar_operadora("VIVO"), criar_operadora("OI")]
+    for indice in range(10):
+        criar_processo(criar_cliente(operadoras[indice % 2]), aprovado_por=administrador)
+    com_10 = _consultas_da_lista(navegador, url)
+    for indice in range(90):
+        criar_processo(criar_cliente(operadoras[indice % 2]), aprovado_por=administrador)
+    com_100 = _consultas_da_lista(navegador, url)
+    assert com_10 == com_100
+
+
+@pytest.mark.parametrize(
+    "nome", ["clientes_cliente", "execucoes_execucao", "execucoes_logexecucao", "processos_transicao"]
+)
+def test_demais_listas_custam_o_mesmo_com_poucas_e_muitas_linhas(nome, administrador, navegador_de):
+    navegador = navegador_de(administrador)
+    url = reverse(f"admin:{nome}_changelist")
+
+    def povoar(quantidade):
+        for _ in range(quantidade):
+            processo = criar_processo(criar_cliente())
+            processo.mudar_status(StatusProcesso.AGUARDANDO_APROVACAO, origem=Origem.WORKER)
+            execucao = Execucao.objects.create(processo=processo, tipo=TipoExecucao.UPLOAD_SAT)
+            LogExecucao.objects.create(execucao=execucao, mensagem="linha")
+
+    povoar(3)
+    poucas = _consultas_da_lista(navegador, url)
+    povoar(30)
+    assert _consultas_da_lista(navegador, url) == poucas

@@ -1,0 +1,33 @@
+import pytest
+from django.core.management import CommandError, call_command
+
+from clientes.models import Cliente
+from contas.models import Usuario
+from operadoras.models import Operadora
+from processos.models import Processo
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_carrega_e_e_idempotente(settings, capsys):
+    settings.DEBUG = True
+    call_command("demo")
+    saida = capsys.readouterr().out
+    contagem = (Operadora.objects.count(), Cliente.objects.count(), Processo.objects.count())
+    call_command("demo")
+    assert (Operadora.objects.count(), Cliente.objects.count(), Processo.objects.count()) == contagem
+    assert contagem[0] == 5 and contagem[1] >= 40 and contagem[2] > 30
+    assert Operadora.objects.get(codigo="AZUTON").possui_rpa is False
+    assert set(Usuario.objects.values_list("perfil", flat=True)) == {
+        "ADMINISTRADOR",
+        "APROVADOR",
+        "OPERADOR",
+    }
+    assert "admin / brm-admin" in saida
+
+
+def test_demo_recusa_sem_debug(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="desenvolvimento"):
+        call_command("demo")
+    assert Cliente.objects.count() == 0
