@@ -22,7 +22,23 @@ class FormularioCliente(forms.ModelForm):
 
     class Meta:
         model = Cliente
-        exclude = ["senha_portal"]
+        fields = [
+            "razao_social",
+            "nome_sat",
+            "cnpj",
+            "operadora",
+            "ativo",
+            "filtro",
+            "servico",
+            "dados_sat",
+            "unidade",
+            "categoria_sat",
+            "site_emissao",
+            "login_portal",
+            "cpf",
+            "hash_unico",
+            "observacoes",
+        ]
 
     def save(self, commit=True):
         if self.cleaned_data.get("nova_senha_portal"):

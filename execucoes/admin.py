@@ -48,7 +48,10 @@ class ExecucaoAdmin(AdminSomenteLeitura):
 
     @admin.display(description="log")
     def linhas_de_log(self, execucao):
-        url = reverse("admin:execucoes_logexecucao_changelist") + f"?execucao__id__exact={execucao.pk}"
+        url = (
+            reverse("admin:execucoes_logexecucao_changelist")
+            + f"?execucao__id__exact={execucao.pk}"
+        )
         return format_html('<a href="{}">Ver as linhas de log desta execução</a>', url)
 
 

@@ -31,7 +31,9 @@ def dados():
 
 
 @pytest.mark.parametrize("modelo", MODELOS, ids=lambda m: m._meta.model_name)
-def test_administrador_abre_a_lista_e_o_cadastro_de_cada_modelo(modelo, administrador, navegador_de, dados):
+def test_administrador_abre_a_lista_e_o_cadastro_de_cada_modelo(
+    modelo, administrador, navegador_de, dados
+):
     navegador = navegador_de(administrador)
     assert navegador.get(_url(modelo, "changelist")).status_code == 200
     objeto = modelo.objects.first()
@@ -104,7 +106,9 @@ def _consultas_da_lista(navegador, url) -> int:
     return len(consultas)
 
 
-def test_lista_de_processos_custa_o_mesmo_com_10_e_100_linhas(administrador, navegador_de, monkeypatch):
+def test_lista_de_processos_custa_o_mesmo_com_10_e_100_linhas(
+    administrador, navegador_de, monkeypatch
+):
     from processos.admin import ProcessoAdmin
 
     monkeypatch.setattr(ProcessoAdmin, "list_per_page", 100)
@@ -121,7 +125,8 @@ def test_lista_de_processos_custa_o_mesmo_com_10_e_100_linhas(administrador, nav
 
 
 @pytest.mark.parametrize(
-    "nome", ["clientes_cliente", "execucoes_execucao", "execucoes_logexecucao", "processos_transicao"]
+    "nome",
+    ["clientes_cliente", "execucoes_execucao", "execucoes_logexecucao", "processos_transicao"],
 )
 def test_demais_listas_custam_o_mesmo_com_poucas_e_muitas_linhas(nome, administrador, navegador_de):
     navegador = navegador_de(administrador)

@@ -21,7 +21,12 @@ def rodar_python(codigo: str, **ambiente: str) -> subprocess.CompletedProcess:
         **ambiente,
     }
     return subprocess.run(
-        [sys.executable, "-c", codigo], cwd=RAIZ, env=env, capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", codigo],
+        cwd=RAIZ,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -59,14 +64,24 @@ def test_variaveis_do_sistema_antigo_montam_a_url_do_postgres():
         DB_USERNAME="brm",
         DB_PASS="x",
     )
-    assert saida.stdout.split() == ["django.db.backends.postgresql", "banco.interno", "5433", "brm", "brm"]
+    assert saida.stdout.split() == [
+        "django.db.backends.postgresql",
+        "banco.interno",
+        "5433",
+        "brm",
+        "brm",
+    ]
 
 
 def test_sem_secret_key_em_producao_falha_dizendo_o_nome():
     saida = subprocess.run(
         [sys.executable, "-c", MOSTRAR_BANCO],
         cwd=RAIZ,
-        env={"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "brm.settings", "DEBUG": "false"},
+        env={
+            "PATH": os.environ["PATH"],
+            "DJANGO_SETTINGS_MODULE": "brm.settings",
+            "DEBUG": "false",
+        },
         capture_output=True,
         text=True,
         timeout=60,

@@ -15,7 +15,11 @@ def test_demo_carrega_e_e_idempotente(settings, capsys):
     saida = capsys.readouterr().out
     contagem = (Operadora.objects.count(), Cliente.objects.count(), Processo.objects.count())
     call_command("demo")
-    assert (Operadora.objects.count(), Cliente.objects.count(), Processo.objects.count()) == contagem
+    assert (
+        Operadora.objects.count(),
+        Cliente.objects.count(),
+        Processo.objects.count(),
+    ) == contagem
     assert contagem[0] == 5 and contagem[1] >= 40 and contagem[2] > 30
     assert Operadora.objects.get(codigo="AZUTON").possui_rpa is False
     assert set(Usuario.objects.values_list("perfil", flat=True)) == {

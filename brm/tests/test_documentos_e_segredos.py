@@ -55,7 +55,9 @@ def test_token_da_api_e_guardado_cifrado():
     usuario.api_externa_token = "eyJhbGciOiJIUzI1NiJ9.token.assinatura"
     usuario.save()
     with connection.cursor() as cursor:
-        cursor.execute("SELECT api_externa_token FROM contas_usuario WHERE id = %s", [usuario.pk.hex])
+        cursor.execute(
+            "SELECT api_externa_token FROM contas_usuario WHERE id = %s", [usuario.pk.hex]
+        )
         assert "eyJhbGci" not in cursor.fetchone()[0]
 
 

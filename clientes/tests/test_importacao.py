@@ -131,7 +131,9 @@ def test_simulacao_nao_grava_nada_mas_mostra_o_que_faria():
 
 def test_aceita_bom_ponto_e_virgula_e_espacos_no_cabecalho():
     cabecalho = " HASH ; RAZÃO  SOCIAL;NOME SAT;CNPJ ;OPERADORA;FILTRO;SERVIÇO;DADOS SAT;UNIDADE / FILTRO SAT"
-    conteudo = "\ufeff" + cabecalho + "\nx1;ACME LTDA;ACME;25.988.000/0001-72;Oi;1;Internet;Link;CG\n"
+    conteudo = (
+        "\ufeff" + cabecalho + "\nx1;ACME LTDA;ACME;25.988.000/0001-72;Oi;1;Internet;Link;CG\n"
+    )
     resultado = importar_clientes(conteudo.encode("utf-8"))
     assert resultado.criados == 1
     cliente = Cliente.objects.get()

@@ -42,7 +42,9 @@ def test_confirmar_importa(administrador, navegador_de):
     assert Cliente.objects.count() == 20
 
 
-def test_arquivo_com_erro_mostra_linha_e_motivo_e_nao_oferece_confirmar(administrador, navegador_de):
+def test_arquivo_com_erro_mostra_linha_e_motivo_e_nao_oferece_confirmar(
+    administrador, navegador_de
+):
     linhas = AMOSTRA.read_text(encoding="utf-8").splitlines()
     linhas[3] = linhas[3].replace("90.668.968/0001-83", "90.668.968/0001-84")
     resposta = enviar(navegador_de(administrador), "\n".join(linhas).encode())

@@ -20,4 +20,6 @@ class Command(BaseCommand):
                 for objeto in modelo.objects.exclude(**{campo: ""}).only("pk", campo).iterator():
                     objeto.save(update_fields=[campo])  # lê com qualquer chave, grava com a nova
                     total += 1
-            self.stdout.write(f"{modelo._meta.verbose_name_plural}: {total} segredo(s) recifrado(s).")
+            self.stdout.write(
+                f"{modelo._meta.verbose_name_plural}: {total} segredo(s) recifrado(s)."
+            )
