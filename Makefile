@@ -41,8 +41,11 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+## Benchmarks (imprimem tabelas): em SQLite e no PostgreSQL local (banco brm_bench).
 bench: install
 	$(BIN)/python -m bench
+	createdb -h 127.0.0.1 -U postgres brm_bench 2>/dev/null || true
+	BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/brm_bench $(BIN)/python -m bench
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache db-test.sqlite3* .testes-media
