@@ -4,6 +4,7 @@ import datetime as dt
 import itertools
 
 import pytest
+import requests
 from stdnum.br import cnpj as stdnum_cnpj
 
 from clientes.models import Cliente
@@ -93,3 +94,49 @@ def navegador_de(client):
         return client
 
     return logar
+
+
+def jwt_de_teste(dias: int = 365, segredo: str = "segredo-qualquer-com-32-bytes-ou-mais!") -> str:
+    """Um JWT com `exp` daqui a `dias` (negativo: já expirou)."""
+    import jwt
+    from django.utils import timezone
+
+    exp = timezone.now() + dt.timedelta(days=dias)
+    return jwt.encode({"sub": "brm", "exp": int(exp.timestamp())}, segredo, algorithm="HS256")
+
+
+@pytest.fixture(autouse=True)
+def _esperas_curtas_nas_repeticoes(monkeypatch):
+    """As repetições de GET continuam acontecendo; só esperam menos nos testes."""
+    monkeypatch.setattr("execucoes.rpa.ESPERAS_GET", (0.01, 0.02, 0.03))
+
+
+@pytest.fixture(scope="session")
+def _simulador_da_sessao():
+    from simulador.servidor import iniciar
+
+    sim = iniciar(velocidade=50.0, taxa_falha=0.0, semente=7, chave_renovacao="brm-dev-refresh")
+    yield sim
+    sim.parar()
+
+
+@pytest.fixture
+def simulador(_simulador_da_sessao, settings):
+    """O simulador da API RPA por HTTP real, numa porta livre, zerado a cada teste."""
+    settings.API_EXTERNA_URL = _simulador_da_sessao.url
+    settings.BRM_TOKEN_PASSWORD = "brm-dev-refresh"
+    resposta = requests.post(f"{_simulador_da_sessao.url}/__simulador/reset", json={}, timeout=5)
+    assert resposta.status_code == 200
+    return _simulador_da_sessao
+
+
+@pytest.fixture
+def api_fora_do_ar(settings):
+    """Uma porta onde ninguém escuta."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        porta = sock.getsockname()[1]
+    settings.API_EXTERNA_URL = f"http://127.0.0.1:{porta}"
+    return settings.API_EXTERNA_URL

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("admin/", admin.site.urls),
     path("contas/", include("allauth.urls")),
+    path("", include("execucoes.urls")),
 ]
 
 if settings.DEBUG:

@@ -1,11 +1,19 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.views.decorators.http import require_POST
 
 from brm.admin_base import selo
-from contas.models import Usuario
+from contas.models import Perfil, Usuario
+from contas.token import RenovacaoImpossivel, expiracao, renovar_token_global
+from execucoes.rpa import ErroRPA
 
 
 def mascarar(segredo: str) -> str:
@@ -33,9 +41,16 @@ class FormularioUsuario(UserChangeForm):
         model = Usuario
         fields = ("username", "nome", "email", "perfil", "is_active")
 
+    def clean_novo_token(self):
+        token = self.cleaned_data["novo_token"]
+        if token and expiracao(token) is None:
+            raise forms.ValidationError("Isto não parece um token JWT (não tem data de expiração).")
+        return token
+
     def save(self, commit=True):
         if self.cleaned_data.get("novo_token"):
             self.instance.api_externa_token = self.cleaned_data["novo_token"]
+            self.instance.token_atualizado_em = timezone.now()
         return super().save(commit=commit)
 
 
@@ -58,12 +73,20 @@ class UsuarioAdmin(UserAdmin):
     list_filter = ["perfil", "is_active"]
     search_fields = ["username", "nome", "email"]
     ordering = ["username"]
-    readonly_fields = ["token_mascarado", "last_login", "date_joined"]
+    readonly_fields = ["token_mascarado", "validade_do_token", "last_login", "date_joined"]
+    change_form_template = "admin/contas/usuario/change_form.html"
     fieldsets = [
         (None, {"fields": ["username", "password"]}),
         ("Dados pessoais", {"fields": ["nome", "email"]}),
         ("Acesso", {"fields": ["perfil", "is_active"]}),
-        ("API RPA", {"fields": ["token_mascarado", "novo_token"]}),
+        (
+            "Token da API RPA (global)",
+            {
+                "fields": ["token_mascarado", "validade_do_token", "novo_token"],
+                "description": "Um só token vale para todo o sistema: o do administrador que "
+                "guardou um token por último.",
+            },
+        ),
         ("Datas", {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [
@@ -96,6 +119,62 @@ class UsuarioAdmin(UserAdmin):
     def ativo_selo(self, usuario):
         return selo(usuario.is_active, "Ativo" if usuario.is_active else "Inativo")
 
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and obj.perfil != Perfil.ADMINISTRADOR:
+            return [fs for fs in fieldsets if "Token" not in (fs[0] or "")]
+        return fieldsets
+
     @admin.display(description="token JWT atual")
     def token_mascarado(self, usuario):
-        return mascarar(usuario.api_externa_token)
+        url = reverse("rpa_testar_conexao")
+        return format_html(
+            '<span id="token-api">{}</span> '
+            '<button type="submit" form="form-renovar-token" class="button" '
+            'id="botao-renovar-token">Obter novo JWT (global)</button> '
+            '<a href="{}" class="button">Testar conexão</a>',
+            mascarar(usuario.api_externa_token),
+            url,
+        )
+
+    @admin.display(description="validade")
+    def validade_do_token(self, usuario):
+        if not usuario.api_externa_token:
+            return "—"
+        expira = expiracao(usuario.api_externa_token)
+        if expira is None:
+            return "sem data de expiração legível"
+        dias = (expira - timezone.now()).days
+        quando = timezone.localtime(expira).strftime("%d/%m/%Y %H:%M")
+        if dias < 0:
+            return format_html('<strong class="erro">expirou em {}</strong>', quando)
+        return f"válido até {quando} ({dias} dia(s))"
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/renovar-token/",
+                self.admin_site.admin_view(self.renovar_token_view),
+                name="contas_usuario_renovar_token",
+            ),
+            *super().get_urls(),
+        ]
+
+    @staticmethod
+    @require_POST
+    def renovar_token_view(request, object_id):
+        if not getattr(request.user, "e_administrador", False):
+            raise PermissionDenied
+        usuario = get_object_or_404(Usuario, pk=object_id)
+        destino = reverse("admin:contas_usuario_change", args=[usuario.pk])
+        if usuario.perfil != Perfil.ADMINISTRADOR:
+            messages.error(request, "O token global fica guardado num administrador.")
+            return redirect(destino)
+        try:
+            expira = renovar_token_global(usuario)
+        except (RenovacaoImpossivel, ErroRPA) as erro:
+            messages.error(request, f"Não foi possível obter um novo token: {erro}")
+            return redirect(destino)
+        validade = timezone.localtime(expira).strftime("%d/%m/%Y %H:%M") if expira else "?"
+        messages.success(request, f"Novo token JWT global guardado; válido até {validade}.")
+        return redirect(destino)

@@ -30,6 +30,8 @@ class Usuario(ModeloBase, AbstractUser):
         help_text="Usado por todo o sistema nas chamadas à API RPA. Guardado cifrado.",
     )
 
+    token_atualizado_em = models.DateTimeField("token atualizado em", null=True, blank=True)
+
     objects = GerenciadorDeUsuarios()
 
     class Meta:

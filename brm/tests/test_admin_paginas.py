@@ -79,6 +79,9 @@ def test_token_aparece_mascarado_na_pagina_do_administrador(administrador, naveg
 
 
 def test_colar_um_novo_token_substitui_o_anterior(administrador, navegador_de):
+    from conftest import jwt_de_teste
+
+    novo = jwt_de_teste(100)
     navegador = navegador_de(administrador)
     url = reverse("admin:contas_usuario_change", args=[administrador.pk])
     resposta = navegador.post(
@@ -89,7 +92,7 @@ def test_colar_um_novo_token_substitui_o_anterior(administrador, navegador_de):
             "email": "ana@brm.example",
             "perfil": "ADMINISTRADOR",
             "is_active": "on",
-            "novo_token": "eyJ.novo.token",
+            "novo_token": novo,
             "last_login_0": "",
             "date_joined_0": "01/01/2026",
             "date_joined_1": "10:00:00",
@@ -97,7 +100,8 @@ def test_colar_um_novo_token_substitui_o_anterior(administrador, navegador_de):
     )
     assert resposta.status_code == 302, resposta.content.decode()[:3000]
     administrador.refresh_from_db()
-    assert administrador.api_externa_token == "eyJ.novo.token"
+    assert administrador.api_externa_token == novo
+    assert administrador.token_atualizado_em is not None
 
 
 def _consultas_da_lista(navegador, url) -> int:
