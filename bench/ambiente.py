@@ -1,4 +1,4 @@
-"""Banco próprio dos benchmarks: SQLite em arquivo temporário, ou BENCH_DATABASE_URL (PostgreSQL)."""
+"""Banco dos benchmarks: SQLite num arquivo temporário, ou BENCH_DATABASE_URL (PostgreSQL)."""
 
 import os
 import tempfile
@@ -18,7 +18,8 @@ def preparar() -> None:
     from django.core.management import call_command
 
     django.setup()
-    call_command("flush", "--noinput", verbosity=0) if "postgres" in url else None
+    if "postgres" in url:
+        call_command("flush", "--noinput", verbosity=0)
     call_command("migrate", "--noinput", verbosity=0)
 
 

@@ -243,9 +243,10 @@ class ClienteRPA:
     # Arquivos e eventos
     def baixar_arquivo(self, url: str) -> bytes:
         """Baixa a fatura de uma URL absoluta da API (com o mesmo token). Limite de 20 MB."""
-        resposta = self._com_repeticao(lambda: self._enviar("GET", url, stream=True))
+        resposta = self._com_repeticao(
+            lambda: self._verificar(self._enviar("GET", url, stream=True))
+        )
         with resposta:
-            self._verificar(resposta)
             partes, total = [], 0
             for parte in resposta.iter_content(64 * 1024):
                 total += len(parte)
@@ -293,11 +294,12 @@ class ClienteRPA:
 
     def _get_json(self, caminho: str, autenticado: bool = True) -> dict:
         resposta = self._com_repeticao(
-            lambda: self._enviar("GET", caminho, autenticado=autenticado)
+            lambda: self._verificar(self._enviar("GET", caminho, autenticado=autenticado))
         )
-        return self._json(self._verificar(resposta))
+        return self._json(resposta)
 
     def _com_repeticao(self, chamada):
+        """Repete um GET quando a API não responde ou responde 5xx (é idempotente)."""
         for espera in (*ESPERAS_GET, None):
             try:
                 return chamada()

@@ -56,9 +56,11 @@ def test_aviso_aparece_no_topo_das_paginas_do_admin(administrador, operador, nav
 
 def test_pagina_do_administrador_mostra_validade_e_botao(administrador, navegador_de):
     guardar_token(administrador, jwt_de_teste(365))
-    html = navegador_de(administrador).get(
-        reverse("admin:contas_usuario_change", args=[administrador.pk])
-    ).content.decode()
+    html = (
+        navegador_de(administrador)
+        .get(reverse("admin:contas_usuario_change", args=[administrador.pk]))
+        .content.decode()
+    )
     assert "Obter novo JWT (global)" in html
     assert "válido até" in html and "(364 dia(s))" in html
     assert administrador.api_externa_token not in html
@@ -117,7 +119,9 @@ def test_renovar_com_chave_recusada_explica(simulador, settings, administrador, 
     assert administrador.api_externa_token == ""
 
 
-def test_renovar_com_a_api_fora_do_ar_explica(api_fora_do_ar, settings, administrador, navegador_de):
+def test_renovar_com_a_api_fora_do_ar_explica(
+    api_fora_do_ar, settings, administrador, navegador_de
+):
     settings.BRM_TOKEN_PASSWORD = "brm-dev-refresh"
     resposta = navegador_de(administrador).post(
         reverse("admin:contas_usuario_renovar_token", args=[administrador.pk]), follow=True
