@@ -18,9 +18,9 @@ def preparar() -> None:
     from django.core.management import call_command
 
     django.setup()
+    call_command("migrate", "--noinput", verbosity=0)
     if "postgres" in url:
         call_command("flush", "--noinput", verbosity=0)
-    call_command("migrate", "--noinput", verbosity=0)
 
 
 def tabela(titulo: str, linhas: list[tuple]) -> None:

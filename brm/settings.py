@@ -198,9 +198,16 @@ USE_THOUSAND_SEPARATOR = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_URL = "media/"
-MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media"))).resolve()
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Onde os robôs deixam as faturas quando o resultado é uma chave, não uma URL (RPA-API.md §1).
+    "faturas_rpa": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": env.str("RPA_ARMAZENAMENTO_FATURAS", default=str(MEDIA_ROOT / "rpa"))
+        },
+    },
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
@@ -232,6 +239,13 @@ API_EXTERNA_TOKEN = env.str("API_EXTERNA_TOKEN", default="")
 BRM_TOKEN_PASSWORD = env.str("BRM_TOKEN_PASSWORD", default="")
 RPA_MAX_TENTATIVAS = env.int("RPA_MAX_TENTATIVAS", default=3)
 RPA_TIMEOUT_MINUTOS = env.int("RPA_TIMEOUT_MINUTOS", default=30)
+# Espera antes da tentativa n+1 de um job que falhou: base * 2^(n-1) segundos.
+RPA_ESPERA_BASE_SEGUNDOS = env.float("RPA_ESPERA_BASE_SEGUNDOS", default=60.0)
+# De quanto em quanto tempo o worker consulta /status de um job em execução (sem aviso antes).
+RPA_INTERVALO_CONSULTA_SEGUNDOS = env.float("RPA_INTERVALO_CONSULTA_SEGUNDOS", default=3.0)
+# Um envio sem resposta há mais que isto é reconciliado com GET /jobs antes de qualquer reenvio.
+RPA_ENVIO_SEM_RESPOSTA_SEGUNDOS = env.float("RPA_ENVIO_SEM_RESPOSTA_SEGUNDOS", default=30.0)
+TAMANHO_MAXIMO_FATURA = env.int("TAMANHO_MAXIMO_FATURA_MB", default=20) * 1024 * 1024
 PROCESSOS_DIA_CRIACAO = env.int("PROCESSOS_DIA_CRIACAO", default=1)
 QUATRO_OLHOS = env.bool("QUATRO_OLHOS", default=False)
 PORT = env.int("PORT", default=5050)

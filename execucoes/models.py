@@ -52,6 +52,11 @@ class Execucao(ModeloBase):
     )
     ip_origem = models.GenericIPAddressField("IP de origem", null=True, blank=True)
     user_agent = models.TextField("navegador", blank=True)
+    # Controle do worker (SPEC §4): quando despachar, se há um envio em voo, quando consultar.
+    executar_apos = models.DateTimeField("não despachar antes de", null=True, blank=True)
+    envio_iniciado_em = models.DateTimeField("envio iniciado em", null=True, blank=True)
+    tentativas_envio = models.PositiveSmallIntegerField("tentativas de envio", default=0)
+    proxima_consulta_em = models.DateTimeField("próxima consulta", null=True, blank=True)
 
     class Meta:
         verbose_name = "execução"
@@ -76,6 +81,11 @@ class Execucao(ModeloBase):
         ]
         indexes = [
             models.Index(fields=["status", "criado_em"], name="execucao_status_idx"),
+            models.Index(
+                fields=["status", "proxima_consulta_em"],
+                condition=models.Q(status__in=STATUS_ATIVOS),
+                name="execucao_ativas_idx",
+            ),
             models.Index(fields=["processo", "-criado_em"], name="execucao_processo_idx"),
         ]
 
@@ -123,3 +133,42 @@ class LogExecucao(models.Model):
 
     def __str__(self) -> str:
         return f"[{self.nivel}] {self.mensagem[:80]}"
+
+
+class Arrendamento(models.Model):
+    """Trava com prazo entre workers: só o dono segue o stream; se ele morrer, outro assume."""
+
+    nome = models.CharField(primary_key=True, max_length=50)
+    dono = models.CharField(max_length=100, blank=True)
+    expira_em = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "arrendamento"
+        verbose_name_plural = "arrendamentos"
+
+    def __str__(self) -> str:
+        return f"{self.nome} ({self.dono or 'livre'})"
+
+
+class EstadoRPA(models.Model):
+    """Linha única: o que o worker sabe da API RPA (página inicial, pausa do despacho)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    token_recusado_em = models.DateTimeField(null=True, blank=True)
+    token_recusado_digest = models.CharField(max_length=64, blank=True)
+    worker_visto_em = models.DateTimeField(null=True, blank=True)
+    stream_conectado = models.BooleanField(default=False)
+    ultimo_evento_em = models.DateTimeField(null=True, blank=True)
+    ultima_criacao_mensal = models.DateField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "estado da API RPA"
+        verbose_name_plural = "estado da API RPA"
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="estado_rpa_unico")]
+
+    def __str__(self) -> str:
+        return "Estado da API RPA"
+
+    @classmethod
+    def atual(cls) -> "EstadoRPA":
+        return cls.objects.get_or_create(id=1)[0]

@@ -17,6 +17,7 @@ from typing import Any
 
 import requests
 from django.conf import settings
+from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +40,12 @@ class ErroRPA(Exception):
 
 class RPAIndisponivel(ErroRPA):
     mensagem = "A API RPA não respondeu (fora do ar ou inacessível)."
+
+    def __init__(self, mensagem: str | None = None, *, nao_chegou: bool = False):
+        super().__init__(mensagem)
+        # Verdadeiro só quando o pedido certamente não chegou à API (conexão recusada):
+        # então reenviar um POST não duplica nada. Nos demais casos, o job pode ter sido criado.
+        self.nao_chegou = nao_chegou
 
 
 class TokenInvalido(ErroRPA):
@@ -317,14 +324,16 @@ class ClienteRPA:
         kwargs.setdefault("timeout", (TEMPO_CONEXAO, TEMPO_LEITURA))
         try:
             return self.sessao.request(metodo, url, headers=headers, **kwargs)
-        except requests.Timeout:
+        except requests.Timeout as erro:
             logger.warning("RPA API timeout: %s %s", metodo, _sem_consulta(url))
-            raise RPAIndisponivel("A API RPA não respondeu a tempo.") from None
+            raise RPAIndisponivel(
+                "A API RPA não respondeu a tempo.", nao_chegou=_nao_chegou(erro)
+            ) from None
         except requests.RequestException as erro:
             logger.warning(
                 "RPA API unreachable: %s %s (%s)", metodo, _sem_consulta(url), type(erro).__name__
             )
-            raise RPAIndisponivel() from None
+            raise RPAIndisponivel(nao_chegou=_nao_chegou(erro)) from None
 
     def _verificar(self, resposta: requests.Response) -> requests.Response:
         codigo = resposta.status_code
@@ -402,6 +411,14 @@ def _campos_invalidos(resposta: requests.Response) -> list[str]:
         if isinstance(loc, list) and loc:
             campos.append(str(loc[-1]))
     return campos
+
+
+def _nao_chegou(erro: requests.RequestException) -> bool:
+    if isinstance(erro, requests.ConnectTimeout):
+        return True
+    razao = erro.args[0] if erro.args else None
+    razao = getattr(razao, "reason", razao)
+    return isinstance(razao, NewConnectionError | ConnectTimeoutError)
 
 
 def _sem_consulta(url: str) -> str:

@@ -1,0 +1,156 @@
+"""O que acontece quando um job termina (SPEC §3 e §4); aplicar duas vezes muda uma vez só."""
+
+import datetime as dt
+import logging
+from collections import Counter
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from execucoes.models import Execucao, LogExecucao, NivelLog, StatusExecucao, TipoExecucao
+from execucoes.rpa import LinhaDeLog
+from processos.fatura import guardar_fatura, ler_data, ler_valor
+from processos.models import Origem, StatusProcesso
+
+logger = logging.getLogger(__name__)
+
+STATUS_DO_PROCESSO_POR_TIPO = {
+    TipoExecucao.DOWNLOAD_FATURA: StatusProcesso.AGUARDANDO_DOWNLOAD,
+    TipoExecucao.UPLOAD_SAT: StatusProcesso.AGUARDANDO_ENVIO_SAT,
+}
+
+
+def _travar(execucao_id) -> Execucao | None:
+    """A execução (e o processo) travados, se ela ainda está em andamento."""
+    execucao = (
+        Execucao.objects.select_for_update(of=("self",))
+        .select_related("processo__cliente__operadora")
+        .filter(pk=execucao_id, status__in=(StatusExecucao.PENDENTE, StatusExecucao.EXECUTANDO))
+        .first()
+    )
+    if execucao is not None:
+        execucao.processo = (
+            type(execucao.processo)
+            .objects.select_for_update(of=("self",))
+            .select_related("cliente__operadora")
+            .get(pk=execucao.processo_id)
+        )
+    return execucao
+
+
+def _encerrar(execucao: Execucao, status: str, **campos) -> None:
+    execucao.status = status
+    execucao.finalizada_em = timezone.now()
+    execucao.envio_iniciado_em = None
+    execucao.proxima_consulta_em = None
+    for nome, valor in campos.items():
+        setattr(execucao, nome, valor)
+    execucao.save()
+
+
+def concluir_download(execucao_id, *, resultado, pdf: bytes) -> bool:
+    """Guarda a fatura e leva o processo à aprovação. Falso se a execução já tinha terminado."""
+    with transaction.atomic():
+        execucao = _travar(execucao_id)
+        if execucao is None:
+            return False
+        processo = execucao.processo
+        dados = resultado if isinstance(resultado, dict) else {"arquivo_fatura": resultado}
+        _encerrar(execucao, StatusExecucao.CONCLUIDO, progresso=100, resultado=dados, erro="")
+        if processo.status != StatusProcesso.AGUARDANDO_DOWNLOAD:
+            logger.warning(
+                "Download finished for process %s in status %s; kept", processo.pk, processo.status
+            )
+            return True
+        guardar_fatura(processo, pdf)
+        processo.valor = ler_valor(dados.get("valor_fatura")) or processo.valor
+        processo.vencimento = ler_data(dados.get("data_vencimento")) or processo.vencimento
+        processo.mudar_status(
+            StatusProcesso.AGUARDANDO_APROVACAO,
+            origem=Origem.WORKER,
+            motivo=f"Fatura baixada pelo robô (job {execucao.job_id})",
+            campos=["fatura", "fatura_sha256", "valor", "vencimento"],
+        )
+    return True
+
+
+def concluir_sat(execucao_id, *, resultado) -> bool:
+    with transaction.atomic():
+        execucao = _travar(execucao_id)
+        if execucao is None:
+            return False
+        processo = execucao.processo
+        _encerrar(execucao, StatusExecucao.CONCLUIDO, progresso=100, resultado=resultado, erro="")
+        if processo.status != StatusProcesso.AGUARDANDO_ENVIO_SAT:
+            return True
+        processo.enviado_sat_em = timezone.now()
+        processo.mudar_status(
+            StatusProcesso.UPLOAD_REALIZADO,
+            origem=Origem.WORKER,
+            motivo=f"Registrada no SAT (job {execucao.job_id})",
+            campos=["enviado_sat_em"],
+        )
+    return True
+
+
+def falhar(execucao_id, erro: str, *, status=StatusExecucao.FALHOU, repetir: bool = True) -> bool:
+    """Encerra a execução com o erro e agenda a próxima tentativa, até RPA_MAX_TENTATIVAS."""
+    with transaction.atomic():
+        execucao = _travar(execucao_id)
+        if execucao is None:
+            return False
+        _encerrar(execucao, status, erro=erro[:2000])
+        if repetir and _cabe_nova_tentativa(execucao):
+            espera = settings.RPA_ESPERA_BASE_SEGUNDOS * 2 ** (execucao.numero_tentativa - 1)
+            Execucao.objects.create(
+                processo=execucao.processo,
+                tipo=execucao.tipo,
+                numero_tentativa=execucao.numero_tentativa + 1,
+                parametros_entrada=execucao.parametros_entrada,
+                executar_apos=timezone.now() + dt.timedelta(seconds=espera),
+            )
+    return True
+
+
+def _cabe_nova_tentativa(execucao: Execucao) -> bool:
+    esperado = STATUS_DO_PROCESSO_POR_TIPO.get(execucao.tipo)
+    return (
+        execucao.numero_tentativa < settings.RPA_MAX_TENTATIVAS
+        and execucao.processo.status == esperado
+    )
+
+
+def completar_logs(execucao_id, linhas: list[LinhaDeLog]) -> int:
+    """Grava as linhas do /status que o stream não entregou (comparando mensagem e segundo)."""
+    if not linhas:
+        return 0
+    with transaction.atomic():
+        existentes = Counter(
+            (mensagem, _segundo(momento))
+            for mensagem, momento in LogExecucao.objects.filter(
+                execucao_id=execucao_id
+            ).values_list("mensagem", "momento")
+        )
+        faltando = []
+        for linha in linhas:
+            chave = (linha.mensagem, _segundo(linha.momento))
+            if existentes[chave] > 0:
+                existentes[chave] -= 1
+                continue
+            faltando.append(
+                LogExecucao(
+                    execucao_id=execucao_id,
+                    nivel=NivelLog.WARN
+                    if "concluído com status" in linha.mensagem
+                    else NivelLog.INFO,
+                    mensagem=linha.mensagem,
+                    momento=linha.momento,
+                )
+            )
+        LogExecucao.objects.bulk_create(faltando)
+    return len(faltando)
+
+
+def _segundo(momento: dt.datetime | None):
+    return momento.replace(microsecond=0) if momento else None

@@ -1,0 +1,27 @@
+import signal
+
+from django.core.management.base import BaseCommand
+
+from execucoes.worker import Worker
+
+
+class Command(BaseCommand):
+    help = "Roda o worker: despacha execuções, segue o stream de logs e aplica os desfechos."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--intervalo", type=float, default=0.25, help="Segundos entre voltas.")
+        parser.add_argument(
+            "--sem-eventos", action="store_true", help="Não segue o stream de logs da API."
+        )
+
+    def handle(self, *args, intervalo: float, sem_eventos: bool, **options):
+        worker = Worker(intervalo=intervalo, seguir_eventos=not sem_eventos)
+
+        def parar(sinal, quadro):
+            self.stdout.write("Encerrando o worker…")
+            worker.parar.set()
+
+        signal.signal(signal.SIGTERM, parar)
+        signal.signal(signal.SIGINT, parar)
+        self.stdout.write(f"Worker {worker.nome} rodando (Ctrl+C para parar).")
+        worker.rodar()

@@ -1,0 +1,269 @@
+"""As ações do fluxo (SPEC §3), uma função cada, usadas pelo admin, API, worker e comandos.
+
+Cada uma roda numa transação com a linha do processo travada, confere o perfil de quem pede e o
+estado atual, e recusa o que não cabe com uma mensagem em pt-BR, sem mudar nada. Iniciar um robô
+só registra uma execução PENDENTE; o HTTP é com o worker.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from execucoes.models import STATUS_ATIVOS, Execucao, StatusExecucao, TipoExecucao
+from execucoes.parametros import parametros_mascarados
+from processos.fatura import FaturaInvalida, guardar_fatura
+from processos.models import Processo, StatusProcesso
+
+
+class AcaoRecusada(Exception):
+    """A ação não cabe agora (estado, dados). Na API: HTTP 409."""
+
+
+class SemPermissao(AcaoRecusada):
+    """O perfil de quem pede não permite a ação. Na API: HTTP 403."""
+
+
+@dataclass(frozen=True)
+class Pedido:
+    """Quem pede e de onde (vai para a Transicao e para a Execucao)."""
+
+    usuario: object
+    origem: str
+    ip: str | None = None
+    user_agent: str = ""
+
+
+def _travar(processo) -> Processo:
+    processo_id = getattr(processo, "pk", processo)
+    return (
+        Processo.objects.select_for_update(of=("self",))
+        .select_related("cliente__operadora")
+        .get(pk=processo_id)
+    )
+
+
+def _exigir(condicao: bool, mensagem: str, erro=AcaoRecusada) -> None:
+    if not condicao:
+        raise erro(mensagem)
+
+
+def _exigir_status(processo: Processo, status: str, acao: str) -> None:
+    _exigir(
+        processo.status == status,
+        f"Não é possível {acao}: o processo está em “{processo.get_status_display()}”.",
+    )
+
+
+def _exigir_operar(pedido: Pedido) -> None:
+    _exigir(
+        pedido.usuario is None or getattr(pedido.usuario, "pode_operar", False),
+        "Seu perfil não permite esta ação.",
+        SemPermissao,
+    )
+
+
+def _execucao_ativa(processo: Processo) -> Execucao | None:
+    return processo.execucoes.filter(status__in=STATUS_ATIVOS).first()
+
+
+def _exigir_sem_execucao_ativa(processo: Processo) -> None:
+    ativa = _execucao_ativa(processo)
+    if ativa is not None:
+        raise AcaoRecusada(
+            f"Já há uma execução em andamento neste processo ({ativa.get_tipo_display()}, "
+            f"{ativa.get_status_display().lower()})."
+        )
+
+
+def _nova_execucao(processo: Processo, tipo: str, pedido: Pedido, **campos) -> Execucao:
+    try:
+        with transaction.atomic():
+            return Execucao.objects.create(
+                processo=processo,
+                tipo=tipo,
+                parametros_entrada=parametros_mascarados(tipo, processo),
+                executado_por=pedido.usuario,
+                ip_origem=pedido.ip,
+                user_agent=pedido.user_agent[:500],
+                **campos,
+            )
+    except IntegrityError:
+        # Outra pessoa iniciou uma execução no mesmo instante: o banco garantiu que só uma vale.
+        raise AcaoRecusada("Já há uma execução em andamento neste processo.") from None
+
+
+def _exigir_robo(processo: Processo) -> None:
+    operadora = processo.cliente.operadora
+    _exigir(operadora.ativo, f"A operadora {operadora} está inativa.")
+    _exigir(processo.cliente.ativo, "O cliente está inativo.")
+    _exigir(
+        operadora.possui_rpa,
+        f"A operadora {operadora} não tem robô: envie a fatura pelo upload manual.",
+    )
+
+
+def executar_download(processo, pedido: Pedido) -> Execucao:
+    _exigir_operar(pedido)
+    with transaction.atomic():
+        processo = _travar(processo)
+        _exigir_status(processo, StatusProcesso.AGUARDANDO_DOWNLOAD, "baixar a fatura")
+        _exigir_robo(processo)
+        _exigir_sem_execucao_ativa(processo)
+        return _nova_execucao(processo, TipoExecucao.DOWNLOAD_FATURA, pedido)
+
+
+def enviar_ao_sat(processo, pedido: Pedido) -> Execucao:
+    _exigir_operar(pedido)
+    with transaction.atomic():
+        processo = _travar(processo)
+        _exigir_status(processo, StatusProcesso.AGUARDANDO_ENVIO_SAT, "enviar ao SAT")
+        _exigir(bool(processo.fatura), "O processo não tem fatura para enviar ao SAT.")
+        _exigir_sem_execucao_ativa(processo)
+        return _nova_execucao(processo, TipoExecucao.UPLOAD_SAT, pedido)
+
+
+def executar_novamente(processo, pedido: Pedido) -> Execucao:
+    """Uma nova execução do tipo certo para o status atual (download ou envio ao SAT)."""
+    _exigir_operar(pedido)
+    with transaction.atomic():
+        processo = _travar(processo)
+        _exigir_sem_execucao_ativa(processo)
+        if processo.status == StatusProcesso.AGUARDANDO_DOWNLOAD:
+            _exigir_robo(processo)
+            return _nova_execucao(processo, TipoExecucao.DOWNLOAD_FATURA, pedido)
+        if processo.status == StatusProcesso.AGUARDANDO_ENVIO_SAT:
+            _exigir(bool(processo.fatura), "O processo não tem fatura para enviar ao SAT.")
+            return _nova_execucao(processo, TipoExecucao.UPLOAD_SAT, pedido)
+        raise AcaoRecusada(
+            f"Não há o que executar de novo: o processo está em “{processo.get_status_display()}”."
+        )
+
+
+def aprovar(
+    processo,
+    pedido: Pedido,
+    *,
+    observacao: str = "",
+    valor: Decimal | None = None,
+    vencimento: dt.date | None = None,
+) -> Processo:
+    _exigir(
+        getattr(pedido.usuario, "pode_aprovar", False),
+        "Só aprovadores e administradores aprovam faturas.",
+        SemPermissao,
+    )
+    with transaction.atomic():
+        processo = _travar(processo)
+        _exigir_status(processo, StatusProcesso.AGUARDANDO_APROVACAO, "aprovar")
+        _exigir(bool(processo.fatura), "O processo não tem fatura para aprovar.")
+        vencimento = vencimento or processo.vencimento
+        _exigir(vencimento is not None, "Informe o vencimento da fatura antes de aprovar.")
+        _exigir(valor is None or valor >= 0, "O valor não pode ser negativo.")
+        if settings.QUATRO_OLHOS and processo.upload_manual:
+            _exigir(
+                _quem_subiu(processo) != pedido.usuario,
+                "Quatro olhos: quem enviou a fatura à mão não pode aprová-la.",
+            )
+        processo.vencimento = vencimento
+        processo.valor = valor if valor is not None else processo.valor
+        processo.aprovado_por = pedido.usuario
+        processo.aprovado_em = timezone.now()
+        processo.mudar_status(
+            StatusProcesso.AGUARDANDO_ENVIO_SAT,
+            usuario=pedido.usuario,
+            origem=pedido.origem,
+            motivo=observacao.strip(),
+            campos=["vencimento", "valor", "aprovado_por", "aprovado_em"],
+        )
+    return processo
+
+
+def _quem_subiu(processo: Processo):
+    execucao = (
+        processo.execucoes.filter(tipo=TipoExecucao.UPLOAD_MANUAL)
+        .select_related("executado_por")
+        .order_by("-criado_em")
+        .first()
+    )
+    return execucao.executado_por if execucao else None
+
+
+def rejeitar(processo, pedido: Pedido, *, motivo: str) -> Processo:
+    """Volta para AGUARDANDO_DOWNLOAD e limpa a aprovação e a fatura rejeitada."""
+    _exigir(
+        getattr(pedido.usuario, "pode_aprovar", False),
+        "Só aprovadores e administradores rejeitam faturas.",
+        SemPermissao,
+    )
+    motivo = (motivo or "").strip()
+    _exigir(bool(motivo), "Informe o motivo da rejeição.")
+    with transaction.atomic():
+        processo = _travar(processo)
+        _exigir_status(processo, StatusProcesso.AGUARDANDO_APROVACAO, "rejeitar")
+        processo.aprovado_por = None
+        processo.aprovado_em = None
+        processo.fatura = ""
+        processo.fatura_sha256 = ""
+        processo.valor = None
+        processo.vencimento = None
+        processo.upload_manual = False
+        processo.mudar_status(
+            StatusProcesso.AGUARDANDO_DOWNLOAD,
+            usuario=pedido.usuario,
+            origem=pedido.origem,
+            motivo=motivo,
+            campos=[
+                "aprovado_por",
+                "aprovado_em",
+                "fatura",
+                "fatura_sha256",
+                "valor",
+                "vencimento",
+                "upload_manual",
+            ],
+        )
+    return processo
+
+
+def upload_manual(
+    processo, pedido: Pedido, *, conteudo: bytes, valor: Decimal | None, vencimento: dt.date | None
+) -> Execucao:
+    """A fatura enviada à mão (PDF, com valor e vencimento) vai direto para aprovação."""
+    _exigir_operar(pedido)
+    _exigir(valor is not None, "Informe o valor da fatura.")
+    _exigir(valor is None or valor >= 0, "O valor não pode ser negativo.")
+    _exigir(vencimento is not None, "Informe o vencimento da fatura.")
+    with transaction.atomic():
+        processo = _travar(processo)
+        _exigir_status(processo, StatusProcesso.AGUARDANDO_DOWNLOAD, "enviar a fatura à mão")
+        _exigir_sem_execucao_ativa(processo)
+        try:
+            guardar_fatura(processo, conteudo)
+        except FaturaInvalida as erro:
+            raise AcaoRecusada(str(erro)) from None
+        agora = timezone.now()
+        execucao = _nova_execucao(
+            processo,
+            TipoExecucao.UPLOAD_MANUAL,
+            pedido,
+            status=StatusExecucao.CONCLUIDO,
+            progresso=100,
+            iniciada_em=agora,
+            finalizada_em=agora,
+            resultado={"arquivo": processo.fatura.name, "sha256": processo.fatura_sha256},
+        )
+        processo.valor = valor
+        processo.vencimento = vencimento
+        processo.upload_manual = True
+        processo.mudar_status(
+            StatusProcesso.AGUARDANDO_APROVACAO,
+            usuario=pedido.usuario,
+            origem=pedido.origem,
+            motivo="Fatura enviada à mão",
+            campos=["fatura", "fatura_sha256", "valor", "vencimento", "upload_manual"],
+        )
+    return execucao
