@@ -15,6 +15,20 @@ from processos.models import Processo
 _sequencia = itertools.count(1)
 
 
+def esperar(condicao, prazo: float = 15.0, intervalo: float = 0.05, mensagem: str = ""):
+    """Repete `condicao` até ela dar algo verdadeiro (e o devolve) ou o prazo acabar."""
+    import time
+
+    limite = time.monotonic() + prazo
+    while True:
+        valor = condicao()
+        if valor:
+            return valor
+        if time.monotonic() > limite:
+            raise AssertionError(mensagem or f"condição não atendida em {prazo} s")
+        time.sleep(intervalo)
+
+
 def gerar_cnpj(numero: int | None = None) -> str:
     base = f"{numero if numero is not None else next(_sequencia):08d}0001"
     return base + stdnum_cnpj.calc_check_digits(base)
@@ -41,6 +55,8 @@ def criar_cliente(operadora: Operadora | None = None, **campos) -> Cliente:
     campos.setdefault("cnpj", gerar_cnpj(numero))
     campos.setdefault("filtro", str(1000 + numero))
     campos.setdefault("servico", "Internet")
+    campos.setdefault("dados_sat", "Link Dedicado")
+    campos.setdefault("unidade", "Campo Grande-MS")
     campos.setdefault("login_portal", f"financeiro{numero}@cliente.example")
     campos.setdefault("senha_portal", f"senha-secreta-{numero}")
     return Cliente.objects.create(operadora=operadora or criar_operadora(), **campos)
@@ -53,8 +69,9 @@ def criar_processo(cliente: Cliente | None = None, competencia=dt.date(2026, 3, 
 
 
 @pytest.fixture(autouse=True)
-def _estaticos_sem_manifesto(settings):
-    """Os testes não rodam collectstatic; o manifesto (produção) fica de fora."""
+def _ajustes_de_teste(settings):
+    """Os testes não rodam collectstatic (sem manifesto) e não precisam de hash de senha lento."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -140,3 +157,34 @@ def api_fora_do_ar(settings):
         porta = sock.getsockname()[1]
     settings.API_EXTERNA_URL = f"http://127.0.0.1:{porta}"
     return settings.API_EXTERNA_URL
+
+
+@pytest.fixture
+def simulador_exclusivo(settings):
+    """Um simulador só deste teste (sem jobs de outros testes), rápido e sem falhas sorteadas."""
+    from simulador.servidor import iniciar
+
+    sim = iniciar(velocidade=20.0, taxa_falha=0.0, semente=11, chave_renovacao="brm-dev-refresh")
+    settings.API_EXTERNA_URL = sim.url
+    settings.API_EXTERNA_TOKEN = sim.novo_token()
+    settings.RPA_INTERVALO_CONSULTA_SEGUNDOS = 0.5
+    settings.RPA_ESPERA_BASE_SEGUNDOS = 0.2
+    settings.RPA_ENVIO_SEM_RESPOSTA_SEGUNDOS = 1.0
+    yield sim
+    sim.parar()
+
+
+@pytest.fixture
+def worker(simulador_exclusivo):
+    """O worker de verdade, numa thread, falando HTTP com o simulador."""
+    import threading
+
+    from execucoes.worker import Worker
+
+    trabalhador = Worker(intervalo=0.05, criar_processos=False)
+    thread = threading.Thread(target=trabalhador.rodar, daemon=True)
+    thread.start()
+    yield trabalhador
+    trabalhador.parar.set()
+    thread.join(timeout=15)
+    assert not thread.is_alive(), "o worker não parou"

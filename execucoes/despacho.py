@@ -40,7 +40,7 @@ from execucoes.rpa import (
 logger = logging.getLogger(__name__)
 
 ESPERA_MAXIMA_ENVIO = 300  # segundos entre tentativas de envio com a API fora do ar
-FOLGA_RELOGIO = dt.timedelta(minutes=5)
+FOLGA_RELOGIO = dt.timedelta(minutes=2)
 
 
 def _digest(token: str) -> str:

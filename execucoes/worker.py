@@ -30,9 +30,12 @@ PRAZO_ARRENDAMENTO = dt.timedelta(seconds=20)
 
 
 class Worker:
-    def __init__(self, *, intervalo: float = 0.25, seguir_eventos: bool = True) -> None:
+    def __init__(
+        self, *, intervalo: float = 0.25, seguir_eventos: bool = True, criar_processos: bool = True
+    ) -> None:
         self.intervalo = intervalo
         self.seguir_eventos = seguir_eventos
+        self.criar_processos = criar_processos
         self.nome = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.parar = threading.Event()
         self.seguidor: SeguidorDeEventos | None = None
@@ -84,6 +87,8 @@ class Worker:
         EstadoRPA.objects.update_or_create(id=1, defaults={"worker_visto_em": timezone.now()})
 
     def _criacao_mensal(self) -> None:
+        if not self.criar_processos:
+            return
         competencia = competencia_atual()
         if timezone.localdate().day < settings.PROCESSOS_DIA_CRIACAO:
             return
