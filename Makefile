@@ -17,11 +17,12 @@ $(BIN)/.instalado: requirements/dev.txt
 
 install: $(BIN)/.instalado
 
-## O app inteiro em desenvolvimento: web (ASGI, porta 5050) e simulador da API RPA, em SQLite.
+## O app inteiro em desenvolvimento: web (ASGI, porta 5050), worker e simulador da API RPA, em SQLite.
 run: install
 	DEBUG=true $(BIN)/python manage.py migrate --noinput
 	DEBUG=true $(BIN)/python manage.py demo
-	DEBUG=true PORT=$(PORT) $(BIN)/honcho start -f Procfile.dev
+	DEBUG=true PORT=$(PORT) BRM_TOKEN_PASSWORD=$${BRM_TOKEN_PASSWORD:-brm-dev-refresh} \
+		PROCESSO_API_URL=http://127.0.0.1:$(PORT) $(BIN)/honcho start -f Procfile.dev
 
 ## A suíte inteira em SQLite (o que o README manda rodar).
 test: install

@@ -1,8 +1,17 @@
 from django.contrib import admin
 from django.contrib.auth.decorators import user_passes_test
+from django.core.cache import cache
+from django.http import JsonResponse
 from django.shortcuts import render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
 
+from execucoes import acompanhamento
 from execucoes.conexao import testar_conexao
+from processos.models import Processo
+
+LIMITE_AVISOS = 30  # por IP a cada JANELA_AVISOS segundos
+JANELA_AVISOS = 10
 
 
 def _equipe(usuario) -> bool:
@@ -17,3 +26,21 @@ def testar_conexao_view(request):
         "resultado": testar_conexao(),
     }
     return render(request, "rpa/testar_conexao.html", contexto)
+
+
+@csrf_exempt
+@require_POST
+def aviso_de_status(request, processo_id):
+    """Callback da API RPA (RPA-API.md §3): só faz o worker olhar o job agora.
+
+    O corpo nunca muda estado — quem decide é `GET /status/{job_id}`. Sem autenticação (a API não
+    manda nenhuma), por isso barato e limitado por IP.
+    """
+    chave = f"aviso-status:{request.META.get('REMOTE_ADDR', '')}"
+    cache.add(chave, 0, JANELA_AVISOS)
+    if cache.incr(chave) > LIMITE_AVISOS:
+        return JsonResponse({"detail": "Muitos avisos; tente mais tarde."}, status=429)
+    if not Processo.objects.filter(pk=processo_id).exists():
+        return JsonResponse({"detail": "Processo não encontrado."}, status=404)
+    acompanhamento.avisar(processo_id=processo_id)
+    return JsonResponse({"ok": True}, status=202)

@@ -7,6 +7,7 @@ from django.utils.formats import number_format
 
 from brm.admin_base import AdminPorPerfil, AdminSomenteLeitura, exportar_csv, selo
 from execucoes.models import Execucao
+from processos import acoes, admin_acoes
 from processos.competencia import formatar_competencia, ler_competencia
 from processos.forms import FormularioCriacaoMensal, FormularioNovoProcesso, FormularioProcesso
 from processos.models import Origem, Processo, Transicao
@@ -101,8 +102,16 @@ class ProcessoAdmin(AdminPorPerfil):
     list_select_related = ["cliente__operadora", "aprovado_por"]
     show_full_result_count = False
     list_per_page = 50
-    actions = [exportar_csv]
+    actions = [
+        admin_acoes.executar_download,
+        admin_acoes.aprovar,
+        admin_acoes.rejeitar,
+        admin_acoes.enviar_ao_sat,
+        admin_acoes.executar_novamente,
+        exportar_csv,
+    ]
     autocomplete_fields = ["cliente"]
+    change_form_template = "admin/processos/processo/change_form.html"
     inlines = [TransicaoInline, ExecucaoInline]
     readonly_fields = [
         "cliente",
@@ -210,8 +219,60 @@ class ProcessoAdmin(AdminPorPerfil):
                 self.admin_site.admin_view(self.criar_mensais_view),
                 name="processos_processo_criar_mensais",
             ),
+            path(
+                "repetir-falhas/",
+                self.admin_site.admin_view(self.repetir_falhas_view),
+                name="processos_processo_repetir_falhas",
+            ),
+            path(
+                "<uuid:processo_id>/acao/<slug:nome>/",
+                self.admin_site.admin_view(admin_acoes.executar_acao_do_processo),
+                name="processos_processo_acao",
+            ),
             *super().get_urls(),
         ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        processo = (
+            Processo.objects.select_related("cliente__operadora")
+            .prefetch_related("execucoes")
+            .filter(pk=object_id)
+            .first()
+        )
+        if processo is not None:
+            extra_context = {
+                **(extra_context or {}),
+                "acoes_do_processo": admin_acoes.acoes_permitidas(processo, request.user),
+                "formulario_aprovacao": admin_acoes.FormularioAprovacao(
+                    initial={"valor": processo.valor, "vencimento": processo.vencimento}
+                ),
+                "formulario_rejeicao": admin_acoes.FormularioRejeicao(),
+                "formulario_upload": admin_acoes.FormularioUpload(),
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def repetir_falhas_view(self, request):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        formulario = admin_acoes.FormularioRepetirFalhas(request.POST or None)
+        if request.method == "POST" and formulario.is_valid():
+            falhas = admin_acoes.processos_com_falha(formulario.cleaned_data["competencia"])
+            admin_acoes.aplicar_em_lote(
+                self, request, falhas, acoes.executar_novamente, "reexecutado(s)"
+            )
+            return redirect("admin:processos_processo_changelist")
+        contexto = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Executar novamente as falhas de uma competência",
+            "formulario": formulario,
+            "texto": "Executa de novo cada processo da competência cuja última execução falhou "
+            "ou estourou o tempo, e que não tem nada rodando agora.",
+            "botao": "Executar novamente as falhas",
+        }
+        return TemplateResponse(
+            request, "admin/processos/processo/formulario_simples.html", contexto
+        )
 
     def criar_mensais_view(self, request):
         if not self.has_add_permission(request):
@@ -231,8 +292,13 @@ class ProcessoAdmin(AdminPorPerfil):
             "opts": self.model._meta,
             "title": "Criar processos do mês",
             "formulario": formulario,
+            "texto": "Cria um processo “Aguardando download” para cada cliente ativo de operadora "
+            "ativa. Rodar de novo não duplica nada.",
+            "botao": "Criar processos",
         }
-        return TemplateResponse(request, "admin/processos/processo/criar_mensais.html", contexto)
+        return TemplateResponse(
+            request, "admin/processos/processo/formulario_simples.html", contexto
+        )
 
 
 @admin.register(Transicao)

@@ -36,11 +36,9 @@ class CampoCompetencia(forms.CharField):
     """Campo de formulário que aceita e mostra MM/AAAA e entrega o dia 1 do mês."""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 7)
         kwargs.setdefault("help_text", "MM/AAAA")
         super().__init__(**kwargs)
-        self.widget.attrs.setdefault("placeholder", "MM/AAAA")
-        self.widget.attrs.setdefault("size", 8)
+        self.widget.attrs.update({"placeholder": "MM/AAAA", "size": 8, "maxlength": 8})
 
     def prepare_value(self, value):
         if isinstance(value, dt.date):

@@ -3,6 +3,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 from stdnum.br import cnpj
 
 from clientes.importacao import importar_clientes
@@ -12,6 +13,8 @@ from operadoras.models import Operadora
 from processos.competencia import competencia_atual
 from processos.models import Origem
 from processos.services import criar_processos_mensais
+from simulador.config import segredo_do_ambiente
+from simulador.tokens import emitir_token
 
 AMOSTRA = Path(settings.BASE_DIR) / "clientes" / "dados" / "clientes-exemplo.csv"
 
@@ -111,5 +114,9 @@ class Command(BaseCommand):
             )
             usuario.perfil = perfil
             usuario.set_password(senha)
+            if perfil == Perfil.ADMINISTRADOR and not usuario.api_externa_token:
+                # Um token aceito pelo simulador local (mesmo segredo de desenvolvimento).
+                usuario.api_externa_token = emitir_token(segredo_do_ambiente())
+                usuario.token_atualizado_em = timezone.now()
             usuario.save()
             self.stdout.write(f"  {username} / {senha}  ({usuario.get_perfil_display()})")

@@ -1,0 +1,226 @@
+"""As ações do fluxo no admin: em lote na lista e como botões na página do processo.
+
+Tudo chama `processos.acoes`; aqui só se traduz o pedido e se resume o resultado para a pessoa.
+"""
+
+from collections import Counter
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+
+from execucoes.models import STATUS_ATIVOS, StatusExecucao, TipoExecucao
+from processos import acoes
+from processos.acoes import AcaoRecusada, Pedido
+from processos.competencia import CampoCompetencia, competencia_atual
+from processos.models import Origem, Processo, StatusProcesso
+
+
+def pedido_de(request) -> Pedido:
+    return Pedido(
+        usuario=request.user,
+        origem=Origem.WEB,
+        ip=request.META.get("REMOTE_ADDR"),
+        user_agent=request.META.get("HTTP_USER_AGENT", ""),
+    )
+
+
+def resumir(modeladmin, request, feitos: int, recusas: Counter, verbo: str) -> None:
+    """“3 processo(s) aprovado(s). 2 ignorado(s): motivo (2).” — sempre diz o porquê."""
+    texto = f"{feitos} processo(s) {verbo}."
+    if recusas:
+        motivos = "; ".join(f"{motivo} ({n})" for motivo, n in recusas.most_common())
+        texto += f" {sum(recusas.values())} ignorado(s): {motivos}"
+    nivel = messages.SUCCESS if feitos and not recusas else messages.WARNING
+    modeladmin.message_user(request, texto, level=nivel if feitos or recusas else messages.INFO)
+
+
+def aplicar_em_lote(modeladmin, request, queryset, funcao, verbo: str, **kwargs) -> None:
+    feitos, recusas = 0, Counter()
+    pedido = pedido_de(request)
+    for processo_id in queryset.values_list("pk", flat=True):
+        try:
+            funcao(processo_id, pedido, **kwargs)
+        except AcaoRecusada as erro:
+            recusas[str(erro)] += 1
+        else:
+            feitos += 1
+    resumir(modeladmin, request, feitos, recusas, verbo)
+
+
+@admin.action(description="Executar download da fatura")
+def executar_download(modeladmin, request, queryset):
+    aplicar_em_lote(modeladmin, request, queryset, acoes.executar_download, "enviado(s) ao robô")
+
+
+@admin.action(description="Aprovar faturas")
+def aprovar(modeladmin, request, queryset):
+    aplicar_em_lote(modeladmin, request, queryset, acoes.aprovar, "aprovado(s)")
+
+
+@admin.action(description="Enviar ao SAT")
+def enviar_ao_sat(modeladmin, request, queryset):
+    aplicar_em_lote(modeladmin, request, queryset, acoes.enviar_ao_sat, "enviado(s) ao SAT")
+
+
+@admin.action(description="Executar novamente")
+def executar_novamente(modeladmin, request, queryset):
+    aplicar_em_lote(modeladmin, request, queryset, acoes.executar_novamente, "reexecutado(s)")
+
+
+class FormularioRejeicao(forms.Form):
+    motivo = forms.CharField(
+        label="Motivo da rejeição",
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        error_messages={"required": "Informe o motivo da rejeição."},
+    )
+
+    def clean_motivo(self):
+        motivo = self.cleaned_data["motivo"].strip()
+        if not motivo:
+            raise forms.ValidationError("Informe o motivo da rejeição.")
+        return motivo
+
+
+@admin.action(description="Rejeitar faturas (pede o motivo)")
+def rejeitar(modeladmin, request, queryset):
+    """Página intermediária, como a de exclusão do Django: pergunta o motivo e só então rejeita."""
+    formulario = FormularioRejeicao(request.POST if "motivo" in request.POST else None)
+    if formulario.is_valid():
+        aplicar_em_lote(
+            modeladmin,
+            request,
+            queryset,
+            acoes.rejeitar,
+            "rejeitado(s)",
+            motivo=formulario.cleaned_data["motivo"],
+        )
+        return None
+    contexto = {
+        **modeladmin.admin_site.each_context(request),
+        "title": "Rejeitar faturas",
+        "opts": modeladmin.model._meta,
+        "processos": queryset.select_related("cliente__operadora"),
+        "formulario": formulario,
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+    }
+    return TemplateResponse(request, "admin/processos/processo/rejeitar.html", contexto)
+
+
+class FormularioAprovacao(forms.Form):
+    observacao = forms.CharField(
+        label="Observação", required=False, widget=forms.Textarea(attrs={"rows": 2, "cols": 50})
+    )
+    valor = forms.DecimalField(
+        label="Valor (R$)", required=False, min_value=0, decimal_places=2, localize=True
+    )
+    vencimento = forms.DateField(label="Vencimento", required=False)
+
+
+class FormularioUpload(forms.Form):
+    arquivo = forms.FileField(label="Fatura (PDF)")
+    valor = forms.DecimalField(label="Valor (R$)", min_value=0, decimal_places=2, localize=True)
+    vencimento = forms.DateField(label="Vencimento")
+
+
+def _formulario_da_acao(nome: str, request):
+    if nome == "aprovar":
+        return FormularioAprovacao(request.POST)
+    if nome == "rejeitar":
+        return FormularioRejeicao(request.POST)
+    if nome == "upload":
+        return FormularioUpload(request.POST, request.FILES)
+    return None
+
+
+def executar_acao_do_processo(request, processo_id, nome: str):
+    """Os botões da página do processo: POST, uma ação, volta para a página com a mensagem."""
+    if request.method != "POST":
+        return redirect("admin:processos_processo_change", processo_id)
+    processo = get_object_or_404(Processo, pk=processo_id)
+    pedido = pedido_de(request)
+    formulario = _formulario_da_acao(nome, request)
+    if formulario is not None and not formulario.is_valid():
+        erros = "; ".join(
+            f"{formulario.fields[c].label}: {' '.join(e)}" for c, e in formulario.errors.items()
+        )
+        messages.error(request, f"Não foi feito: {erros}")
+        return redirect("admin:processos_processo_change", processo.pk)
+    dados = formulario.cleaned_data if formulario is not None else {}
+    funcoes = {
+        "executar_download": lambda: acoes.executar_download(processo, pedido),
+        "enviar_ao_sat": lambda: acoes.enviar_ao_sat(processo, pedido),
+        "executar_novamente": lambda: acoes.executar_novamente(processo, pedido),
+        "aprovar": lambda: acoes.aprovar(processo, pedido, **dados),
+        "rejeitar": lambda: acoes.rejeitar(processo, pedido, **dados),
+        "upload": lambda: acoes.upload_manual(
+            processo,
+            pedido,
+            conteudo=dados["arquivo"].read(),
+            valor=dados["valor"],
+            vencimento=dados["vencimento"],
+        ),
+    }
+    if nome not in funcoes:
+        raise PermissionDenied
+    try:
+        funcoes[nome]()
+    except AcaoRecusada as erro:
+        messages.error(request, str(erro))
+    else:
+        messages.success(request, MENSAGENS_DE_SUCESSO[nome])
+    return redirect("admin:processos_processo_change", processo.pk)
+
+
+MENSAGENS_DE_SUCESSO = {
+    "executar_download": "Download pedido ao robô; a página acompanha a execução.",
+    "enviar_ao_sat": "Envio ao SAT pedido ao robô.",
+    "executar_novamente": "Nova execução pedida ao robô.",
+    "aprovar": "Fatura aprovada.",
+    "rejeitar": "Fatura rejeitada; o processo voltou para o download.",
+    "upload": "Fatura enviada; o processo aguarda aprovação.",
+}
+
+
+def acoes_permitidas(processo: Processo, usuario) -> list[str]:
+    """Quais botões mostrar, pelo perfil e pelo estado (o serviço confere de novo ao executar)."""
+    execucoes = list(processo.execucoes.all())
+    if any(execucao.status in STATUS_ATIVOS for execucao in execucoes):
+        return []
+    tipos_que_rodaram = {execucao.tipo for execucao in execucoes}
+    botoes = []
+    if getattr(usuario, "pode_operar", False):
+        if processo.status == StatusProcesso.AGUARDANDO_DOWNLOAD:
+            if processo.cliente.operadora.possui_rpa:
+                ja_rodou = TipoExecucao.DOWNLOAD_FATURA in tipos_que_rodaram
+                botoes.append("executar_novamente" if ja_rodou else "executar_download")
+            botoes.append("upload")
+        elif processo.status == StatusProcesso.AGUARDANDO_ENVIO_SAT:
+            ja_rodou = TipoExecucao.UPLOAD_SAT in tipos_que_rodaram
+            botoes.append("executar_novamente" if ja_rodou else "enviar_ao_sat")
+    aprovador = getattr(usuario, "pode_aprovar", False)
+    if aprovador and processo.status == StatusProcesso.AGUARDANDO_APROVACAO:
+        botoes += ["aprovar", "rejeitar"]
+    return botoes
+
+
+class FormularioRepetirFalhas(forms.Form):
+    competencia = CampoCompetencia(label="competência")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["competencia"].initial = competencia_atual()
+
+
+def processos_com_falha(competencia):
+    """Processos da competência cuja última execução falhou (ou estourou o tempo) e nada roda."""
+    processos = Processo.objects.filter(competencia=competencia).prefetch_related("execucoes")
+    escolhidos = []
+    for processo in processos:
+        execucoes = sorted(processo.execucoes.all(), key=lambda e: e.criado_em)
+        if execucoes and execucoes[-1].status in (StatusExecucao.FALHOU, StatusExecucao.TIMEOUT):
+            escolhidos.append(processo.pk)
+    return Processo.objects.filter(pk__in=escolhidos)
