@@ -45,7 +45,8 @@ format: install
 ## Benchmarks (imprimem tabelas): em SQLite e no PostgreSQL local (banco brm_bench).
 bench: install
 	$(BIN)/python -m bench
-	createdb -h 127.0.0.1 -U postgres brm_bench 2>/dev/null || true
+	dropdb -h 127.0.0.1 -U postgres --if-exists brm_bench
+	createdb -h 127.0.0.1 -U postgres brm_bench
 	BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/brm_bench $(BIN)/python -m bench
 
 clean:
