@@ -2,14 +2,26 @@ from django.conf import settings
 
 
 def avisos(request):
-    """Avisos que aparecem no topo de toda página do back office."""
+    """Avisos que aparecem no topo de toda página do back office, e o painel da API RPA.
+
+    São funções: o template só as chama (e só então consulta o banco) quando as usa.
+    """
+
+    def logado() -> bool:
+        return bool(getattr(request, "user", None) and request.user.is_authenticated)
 
     def aviso_token() -> str:
-        # Chamado só quando o template usa (uma consulta), e só para quem está logado.
         from contas.token import situacao
 
-        if not getattr(request, "user", None) or not request.user.is_authenticated:
-            return ""
-        return situacao().aviso
+        return situacao().aviso if logado() else ""
 
-    return {"banco_fallback_ativo": settings.BANCO_FALLBACK_ATIVO, "aviso_token": aviso_token}
+    def painel_rpa():
+        from execucoes.painel import painel
+
+        return painel() if logado() else None
+
+    return {
+        "banco_fallback_ativo": settings.BANCO_FALLBACK_ATIVO,
+        "aviso_token": aviso_token,
+        "painel_rpa": painel_rpa,
+    }

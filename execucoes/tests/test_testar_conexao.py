@@ -67,3 +67,15 @@ def test_so_o_modulo_rpa_fala_http_com_a_api():
         and ("import requests" in arquivo.read_text() or "from requests" in arquivo.read_text())
     ]
     assert culpados == []
+
+
+def test_pagina_inicial_mostra_despacho_parado_por_token_recusado(administrador, navegador_de):
+    from django.utils import timezone
+
+    from execucoes.models import EstadoRPA
+
+    html = navegador_de(administrador).get(reverse("admin:index")).content.decode()
+    assert 'id="painel-rpa"' in html and 'id="despacho-parado"' not in html
+    EstadoRPA.objects.filter(id=1).update(token_recusado_em=timezone.now(), token_recusado_digest="x")
+    html = navegador_de(administrador).get(reverse("admin:index")).content.decode()
+    assert "a API recusou o token" in html

@@ -87,7 +87,9 @@ def status_de(processo) -> str:
 
 
 def pedir_download(processo):
-    return acoes.executar_download(processo, Pedido(usuario=criar_usuario("OPERADOR"), origem=Origem.WEB))
+    return acoes.executar_download(
+        processo, Pedido(usuario=criar_usuario("OPERADOR"), origem=Origem.WEB)
+    )
 
 
 def test_sigterm_encerra_limpo_e_libera_o_stream(workers):
@@ -112,7 +114,9 @@ def test_worker_morto_no_meio_do_job_e_retomado_sem_duplicar(workers, simulador_
     assert processo.transicoes.count() == 1
     execucao.refresh_from_db()
     gravadas = [
-        m for m in execucao.logs.values_list("mensagem", flat=True) if not m.endswith("criado na API RPA")
+        m
+        for m in execucao.logs.values_list("mensagem", flat=True)
+        if not m.endswith("criado na API RPA")
     ]
     do_robo = requests.get(
         f"{simulador_exclusivo.url}/jobs/{execucao.job_id}/logs",
@@ -124,7 +128,14 @@ def test_worker_morto_no_meio_do_job_e_retomado_sem_duplicar(workers, simulador_
 
 def test_worker_morto_durante_o_envio_nao_reenvia(workers, simulador_exclusivo):
     # A API cria o job mas demora a responder; o worker morre antes de gravar o job_id.
-    controle(simulador_exclusivo, "falhas/http", modo="travar", segundos=4, prefixo="/executar", processar=True)
+    controle(
+        simulador_exclusivo,
+        "falhas/http",
+        modo="travar",
+        segundos=4,
+        prefixo="/executar",
+        processar=True,
+    )
     processo = criar_processo()
     execucao = pedir_download(processo)
     primeiro = workers()
