@@ -76,6 +76,8 @@ def test_pagina_inicial_mostra_despacho_parado_por_token_recusado(administrador,
 
     html = navegador_de(administrador).get(reverse("admin:index")).content.decode()
     assert 'id="painel-rpa"' in html and 'id="despacho-parado"' not in html
-    EstadoRPA.objects.filter(id=1).update(token_recusado_em=timezone.now(), token_recusado_digest="x")
+    EstadoRPA.objects.filter(id=1).update(
+        token_recusado_em=timezone.now(), token_recusado_digest="x"
+    )
     html = navegador_de(administrador).get(reverse("admin:index")).content.decode()
     assert "a API recusou o token" in html
