@@ -12,6 +12,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("contas/", include("allauth.urls")),
     path("", include("execucoes.urls")),
+    path("", include("processos.urls")),
 ]
 
 if settings.DEBUG:

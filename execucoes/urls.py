@@ -1,6 +1,8 @@
 from django.urls import path
 
-from execucoes import views
+from execucoes import logs_tempo_real, views
+
+LOGS = "api/v2/logs-tempo-real/"
 
 urlpatterns = [
     path("rpa/testar-conexao/", views.testar_conexao_view, name="rpa_testar_conexao"),
@@ -9,4 +11,12 @@ urlpatterns = [
         views.aviso_de_status,
         name="rpa_aviso_de_status",
     ),
+    path(LOGS + "stream/<str:job_id>", logs_tempo_real.stream, name="logs_stream"),
+    path(
+        LOGS + "atualizar-status/<str:job_id>",
+        logs_tempo_real.atualizar_status,
+        name="logs_atualizar_status",
+    ),
+    path(LOGS + "status-job/<str:job_id>", logs_tempo_real.status_job, name="logs_status_job"),
+    path(LOGS + "teste-conexao", logs_tempo_real.teste_conexao, name="logs_teste_conexao"),
 ]

@@ -2,8 +2,9 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.formats import number_format
+from django.utils.html import format_html
 
 from brm.admin_base import AdminPorPerfil, AdminSomenteLeitura, exportar_csv, selo
 from execucoes.models import Execucao
@@ -83,6 +84,7 @@ class ExecucaoInline(admin.TabularInline):
 class ProcessoAdmin(AdminPorPerfil):
     editar_se = "pode_operar"
     list_display = [
+        "pagina",
         "cliente_razao_social",
         "cnpj",
         "operadora",
@@ -191,6 +193,11 @@ class ProcessoAdmin(AdminPorPerfil):
     @admin.display(description="razão social", ordering="cliente__razao_social")
     def cliente_razao_social(self, processo):
         return processo.cliente.razao_social
+
+    @admin.display(description="")
+    def pagina(self, processo):
+        url = reverse("processo_detalhe", args=[processo.pk])
+        return format_html('<a href="{}" class="button">Abrir</a>', url)
 
     @admin.display(description="CNPJ", ordering="cliente__cnpj")
     def cnpj(self, processo):

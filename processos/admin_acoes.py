@@ -11,6 +11,7 @@ from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from execucoes.models import STATUS_ATIVOS, StatusExecucao, TipoExecucao
 from processos import acoes
@@ -136,6 +137,13 @@ def _formulario_da_acao(nome: str, request):
     return None
 
 
+def _voltar(request, processo_id):
+    destino = request.POST.get("next", "")
+    if destino and url_has_allowed_host_and_scheme(destino, allowed_hosts={request.get_host()}):
+        return redirect(destino)
+    return redirect("admin:processos_processo_change", processo_id)
+
+
 def executar_acao_do_processo(request, processo_id, nome: str):
     """Os botões da página do processo: POST, uma ação, volta para a página com a mensagem."""
     if request.method != "POST":
@@ -148,7 +156,7 @@ def executar_acao_do_processo(request, processo_id, nome: str):
             f"{formulario.fields[c].label}: {' '.join(e)}" for c, e in formulario.errors.items()
         )
         messages.error(request, f"Não foi feito: {erros}")
-        return redirect("admin:processos_processo_change", processo.pk)
+        return _voltar(request, processo.pk)
     dados = formulario.cleaned_data if formulario is not None else {}
     funcoes = {
         "executar_download": lambda: acoes.executar_download(processo, pedido),
@@ -172,7 +180,7 @@ def executar_acao_do_processo(request, processo_id, nome: str):
         messages.error(request, str(erro))
     else:
         messages.success(request, MENSAGENS_DE_SUCESSO[nome])
-    return redirect("admin:processos_processo_change", processo.pk)
+    return _voltar(request, processo.pk)
 
 
 MENSAGENS_DE_SUCESSO = {

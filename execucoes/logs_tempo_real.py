@@ -1,0 +1,180 @@
+"""Endpoints compatíveis com o sistema antigo: `/api/v2/logs-tempo-real/…` (RPA-API.md §4).
+
+O stream lê do banco (não da API RPA). `atualizar-status` não confia no corpo: pede ao worker que
+confirme o desfecho com a API (`GET /status`) e devolve o que o servidor sabe.
+"""
+
+import asyncio
+import json
+
+from django.http import JsonResponse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from execucoes.conexao import testar_conexao
+from execucoes.models import Execucao, StatusExecucao
+from execucoes.rpa import ClienteRPA, ErroRPA, JobNaoEncontrado
+from execucoes.sse import evento_sse, resposta_sse, transmitir, ultimo_evento
+from execucoes.transmissao import Chave
+
+ESPERA_CONFIRMACAO = 3.0
+FIM = {StatusExecucao.CONCLUIDO: "COMPLETED"}
+
+
+def _agora() -> str:
+    return timezone.now().isoformat()
+
+
+def _sem_permissao() -> JsonResponse:
+    return JsonResponse({"detail": "Sem permissão."}, status=403)
+
+
+def _equipe(usuario) -> bool:
+    return getattr(usuario, "pode_operar", False)
+
+
+async def stream(request, job_id):
+    if not _equipe(await request.auser()):
+        return _sem_permissao()
+    execucao = (
+        await Execucao.objects.select_related("processo__cliente__operadora")
+        .filter(job_id=job_id)
+        .afirst()
+    )
+    if execucao is None:
+        return JsonResponse({"detail": f"Job '{job_id}' não encontrado."}, status=404)
+    operadora = execucao.processo.cliente.operadora.codigo
+
+    def inicio(ultimo: int) -> list[str]:
+        dados = {
+            "type": "connection",
+            "message": f"Conectado ao stream de logs para job {job_id}",
+            "timestamp": _agora(),
+        }
+        return [evento_sse(dados, id_=ultimo)]
+
+    def campos_de_log(dados: dict) -> dict:
+        return {
+            "level": dados["nivel"],
+            "message": dados["mensagem"],
+            "operadora": operadora,
+            "job_id": job_id,
+            "timestamp": dados["momento"] or _agora(),
+            "service": "rpa-api",
+            "logger": "app.main",
+        }
+
+    def linha(dados: dict) -> str:
+        return evento_sse({"type": "log", **campos_de_log(dados)}, id_=dados["id"])
+
+    def estado(dados: dict, ultimo: int) -> tuple[str, bool]:
+        if dados["ativa"]:
+            return ": estado\n\n", False
+        status = FIM.get(dados["execucao_status"], "FAILED")
+        tipo = "job_completed" if status == "COMPLETED" else "job_failed"
+        mensagem = f"Job {job_id} concluído com status {status}"
+        corpo = {
+            "type": tipo,
+            "job_status": status,
+            "level": "WARN",
+            "message": mensagem,
+            "operadora": operadora,
+            "job_id": job_id,
+            "timestamp": _agora(),
+            "service": "rpa-api",
+            "logger": "app.main",
+        }
+        return evento_sse(corpo, id_=ultimo), True
+
+    return resposta_sse(
+        transmitir(
+            Chave("execucao", execucao.pk),
+            ultimo_evento(request),
+            inicio=inicio,
+            linha=linha,
+            estado=estado,
+        )
+    )
+
+
+@require_POST
+async def atualizar_status(request, job_id):
+    if not _equipe(await request.auser()):
+        return _sem_permissao()
+    try:
+        corpo = json.loads(request.body or b"{}")
+    except ValueError:
+        return JsonResponse({"success": False, "message": "Corpo não é JSON."}, status=400)
+    if not isinstance(corpo, dict) or corpo.get("status") not in ("COMPLETED", "FAILED"):
+        return JsonResponse(
+            {"success": False, "message": "status deve ser COMPLETED ou FAILED."}, status=400
+        )
+    execucao = await Execucao.objects.filter(job_id=job_id).afirst()
+    if execucao is None:
+        return JsonResponse(
+            {"success": False, "message": f"Job '{job_id}' não encontrado."}, status=404
+        )
+    await Execucao.objects.filter(pk=execucao.pk, status=StatusExecucao.EXECUTANDO).aupdate(
+        proxima_consulta_em=timezone.now()
+    )
+    limite = asyncio.get_running_loop().time() + ESPERA_CONFIRMACAO
+    while execucao.ativa and asyncio.get_running_loop().time() < limite:
+        await asyncio.sleep(0.2)
+        execucao = await Execucao.objects.aget(pk=execucao.pk)
+    resposta = {"success": True, "execucao_id": str(execucao.pk), "novo_status": execucao.status}
+    if execucao.ativa:
+        resposta["message"] = "O job ainda não terminou na API RPA; o worker confirma o desfecho."
+        return JsonResponse(resposta, status=202)
+    resposta["finalizada_em"] = (
+        execucao.finalizada_em.isoformat() if execucao.finalizada_em else None
+    )
+    return JsonResponse(resposta)
+
+
+@require_GET
+def status_job(request, job_id):
+    if not _equipe(request.user):
+        return _sem_permissao()
+    try:
+        status = ClienteRPA.para_operadora().status(job_id)
+    except JobNaoEncontrado as erro:
+        return JsonResponse({"detail": str(erro)}, status=404)
+    except ErroRPA as erro:
+        return JsonResponse({"detail": str(erro)}, status=502)
+    return JsonResponse(
+        {
+            "job_id": status.job_id,
+            "operadora": status.operadora,
+            "status": status.status,
+            "progress": status.progresso,
+            "result": status.resultado,
+            "error": status.erro or None,
+            "created_at": status.criado_em.isoformat() if status.criado_em else None,
+            "started_at": status.iniciado_em.isoformat() if status.iniciado_em else None,
+            "completed_at": status.concluido_em.isoformat() if status.concluido_em else None,
+            "logs": [
+                {
+                    "timestamp": linha.momento.isoformat() if linha.momento else None,
+                    "message": linha.mensagem,
+                }
+                for linha in status.logs
+            ],
+        }
+    )
+
+
+@require_GET
+def teste_conexao(request):
+    if not _equipe(request.user):
+        return _sem_permissao()
+    resultado = testar_conexao()
+    return JsonResponse(
+        {
+            "success": resultado.ok,
+            "url": resultado.url,
+            "api_ok": resultado.api.ok,
+            "api_mensagem": resultado.api.mensagem,
+            "token_ok": resultado.token.ok,
+            "token_mensagem": resultado.token.mensagem,
+        }
+    )

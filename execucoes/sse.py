@@ -1,0 +1,94 @@
+"""Server-Sent Events lidos do banco (nunca da API RPA): histórico + ao vivo, retomável.
+
+Todo evento leva `id:` (o id da última linha de log entregue), então `Last-Event-ID` retoma sem
+buraco e sem repetição. Um `: ping` a cada 15 s mantém proxies e balanceadores acordados.
+"""
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Callable
+
+from django.http import StreamingHttpResponse
+
+from execucoes.transmissao import DERRUBADA, Chave, central, estado_de, linhas_desde
+
+PING = 15.0
+RETRY_MS = 3000
+HISTORICO_MAXIMO = 20_000
+
+
+def evento_sse(dados: dict, *, id_: int | None = None, tipo: str | None = None) -> str:
+    partes = [f"id: {id_}"] if id_ is not None else []
+    if tipo:
+        partes.append(f"event: {tipo}")
+    partes.append("data: " + json.dumps(dados, ensure_ascii=False, default=str))
+    return "\n".join(partes) + "\n\n"
+
+
+def ultimo_evento(request) -> int:
+    try:
+        return max(0, int(request.headers.get("Last-Event-ID") or request.GET.get("desde") or 0))
+    except ValueError:
+        return 0
+
+
+def resposta_sse(fluxo: AsyncIterator[str]) -> StreamingHttpResponse:
+    resposta = StreamingHttpResponse(fluxo, content_type="text/event-stream; charset=utf-8")
+    resposta["Cache-Control"] = "no-cache"
+    resposta["X-Accel-Buffering"] = "no"
+    return resposta
+
+
+async def transmitir(
+    chave: Chave,
+    desde: int,
+    *,
+    inicio: Callable[[int], list[str]],
+    linha: Callable[[dict], str],
+    estado: Callable[[dict, int], tuple[str, bool]],
+    historico_de: Callable[[int], list[dict]] | None = None,
+) -> AsyncIterator[str]:
+    """O laço comum aos streams: assina a central, manda o histórico, depois o ao vivo.
+
+    `estado` devolve (texto do evento, se o stream termina ali).
+    """
+    hub = central()
+    assinatura = await hub.assinar(chave)
+    try:
+        yield f"retry: {RETRY_MS}\n\n"
+        ultimo = desde
+        for texto in inicio(ultimo):
+            yield texto
+        historico = await hub.no_banco(
+            historico_de or (lambda d: linhas_desde(chave, d, HISTORICO_MAXIMO)), desde
+        )
+        for dados in historico:
+            ultimo = dados["id"]
+            yield linha(dados)
+        atual = await hub.no_banco(estado_de, chave)
+        if atual is not None:
+            texto, fim = estado(atual, ultimo)
+            yield texto
+            if fim:
+                return
+        while True:
+            try:
+                evento = await asyncio.wait_for(assinatura.fila.get(), PING)
+            except TimeoutError:
+                yield ": ping\n\n"
+                continue
+            if evento is DERRUBADA:
+                return  # o navegador reconecta e retoma do banco
+            tipo, dados = evento
+            if tipo == "log":
+                if dados["id"] <= ultimo:
+                    continue
+                ultimo = dados["id"]
+                yield linha(dados)
+            elif dados is not None:
+                texto, fim = estado(dados, ultimo)
+                yield texto
+                if fim:
+                    return
+    finally:
+        hub.cancelar(assinatura)

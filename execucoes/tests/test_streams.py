@@ -1,0 +1,250 @@
+"""Os streams SSE lidos do banco: histórico, ao vivo, retomada, permissões e a central compartilhada."""
+
+import asyncio
+import contextlib
+import json
+
+import pytest
+from asgiref.sync import sync_to_async
+from django.test import AsyncClient
+from django.urls import reverse
+
+from conftest import criar_processo, criar_usuario
+from execucoes import transmissao
+from execucoes.models import Execucao, LogExecucao, StatusExecucao, TipoExecucao
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def evento(bloco: str) -> dict:
+    campos = {}
+    for linha in bloco.splitlines():
+        if linha.startswith(":"):
+            campos.setdefault("comentario", linha[1:].strip())
+            continue
+        nome, _, valor = linha.partition(": ")
+        campos[nome] = valor
+    if "data" in campos:
+        campos["data"] = json.loads(campos["data"])
+    return campos
+
+
+class Leitor:
+    """Lê eventos SSE de uma resposta em streaming do cliente de testes assíncrono."""
+
+    def __init__(self, resposta):
+        self.resposta = resposta
+        self.iterador = resposta.streaming_content.__aiter__()
+        self.buffer = ""
+
+    async def proximos(self, quantos: int, prazo: float = 5.0, so_dados: bool = True) -> list[dict]:
+        eventos = []
+        while len(eventos) < quantos:
+            while "\n\n" not in self.buffer:
+                pedaco = await asyncio.wait_for(self.iterador.__anext__(), prazo)
+                self.buffer += pedaco.decode() if isinstance(pedaco, bytes) else pedaco
+            bloco, self.buffer = self.buffer.split("\n\n", 1)
+            lido = evento(bloco)
+            if not so_dados or "data" in lido:
+                eventos.append(lido)
+        return eventos
+
+    async def fechar(self):
+        # Como o handler ASGI do Django quando a aba fecha: cancela a tarefa que espera o stream.
+        leitura = asyncio.ensure_future(self.iterador.__anext__())
+        await asyncio.sleep(0.05)
+        leitura.cancel()
+        with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration):
+            await leitura
+
+
+def preparar(com_linhas: int = 3, status=StatusExecucao.EXECUTANDO):
+    processo = criar_processo()
+    execucao = Execucao.objects.create(
+        processo=processo, tipo=TipoExecucao.DOWNLOAD_FATURA, status=status, job_id="job-1"
+    )
+    for numero in range(com_linhas):
+        LogExecucao.objects.create(execucao=execucao, mensagem=f"linha {numero}")
+    return processo, execucao
+
+
+async def cliente_de(perfil: str = "OPERADOR") -> AsyncClient:
+    cliente = AsyncClient()
+    usuario = await sync_to_async(criar_usuario)(perfil)
+    await cliente.aforce_login(usuario)
+    return cliente
+
+
+def test_historico_e_depois_ao_vivo_com_ids_sem_buraco():
+    processo, execucao = preparar(com_linhas=3)
+
+    async def cenario():
+        cliente = await cliente_de()
+        resposta = await cliente.get(reverse("processo_eventos", args=[processo.pk]))
+        assert resposta.status_code == 200
+        assert resposta["Content-Type"].startswith("text/event-stream")
+        assert resposta["Cache-Control"] == "no-cache" and resposta["X-Accel-Buffering"] == "no"
+        leitor = Leitor(resposta)
+        primeiros = await leitor.proximos(4)
+        assert [e["data"]["mensagem"] for e in primeiros[:3]] == ["linha 0", "linha 1", "linha 2"]
+        assert (
+            primeiros[3]["event"] == "estado"
+            and primeiros[3]["data"]["execucao_status"] == "EXECUTANDO"
+        )
+        for numero in (3, 4):
+            await LogExecucao.objects.acreate(execucao=execucao, mensagem=f"linha {numero}")
+        ao_vivo = await leitor.proximos(2)
+        assert [e["data"]["mensagem"] for e in ao_vivo] == ["linha 3", "linha 4"]
+        ids = [int(e["id"]) for e in primeiros[:3] + ao_vivo]
+        assert ids == sorted(ids) and len(set(ids)) == 5
+        await Execucao.objects.filter(pk=execucao.pk).aupdate(status=StatusExecucao.CONCLUIDO)
+        fim = await leitor.proximos(1)
+        assert fim[0]["event"] == "estado" and fim[0]["data"]["ativa"] is False
+        await leitor.fechar()
+        return ids
+
+    asyncio.run(cenario())
+
+
+def test_last_event_id_retoma_sem_repetir():
+    processo, _execucao = preparar(com_linhas=5)
+    ids = list(LogExecucao.objects.order_by("id").values_list("id", flat=True))
+
+    async def cenario():
+        cliente = await cliente_de()
+        resposta = await cliente.get(
+            reverse("processo_eventos", args=[processo.pk]), headers={"Last-Event-ID": str(ids[2])}
+        )
+        leitor = Leitor(resposta)
+        eventos = await leitor.proximos(2)
+        await leitor.fechar()
+        return [int(e["id"]) for e in eventos]
+
+    assert asyncio.run(cenario()) == ids[3:]
+
+
+def test_primeiro_evento_traz_retry():
+    processo, _ = preparar(com_linhas=0)
+
+    async def cenario():
+        cliente = await cliente_de()
+        leitor = Leitor(await cliente.get(reverse("processo_eventos", args=[processo.pk])))
+        bruto = await asyncio.wait_for(leitor.iterador.__anext__(), 5)
+        await leitor.fechar()
+        return bruto.decode() if isinstance(bruto, bytes) else bruto
+
+    assert asyncio.run(cenario()).startswith("retry: ")
+
+
+def test_sem_permissao_e_desconhecido():
+    processo, _ = preparar()
+
+    async def cenario():
+        anonimo = await AsyncClient().get(reverse("processo_eventos", args=[processo.pk]))
+        inativo_cliente = AsyncClient()
+        inativo = await sync_to_async(criar_usuario)("OPERADOR")
+        await inativo_cliente.aforce_login(inativo)
+        inativo.is_active = False
+        await inativo.asave()
+        desativado = await inativo_cliente.get(reverse("processo_eventos", args=[processo.pk]))
+        cliente = await cliente_de()
+        import uuid
+
+        desconhecido = await cliente.get(reverse("processo_eventos", args=[uuid.uuid4()]))
+        return anonimo.status_code, desativado.status_code, desconhecido.status_code
+
+    assert asyncio.run(cenario()) == (403, 403, 404)
+
+
+def test_central_le_o_banco_uma_vez_por_volta_qualquer_que_seja_o_numero_de_espectadores():
+    processo, _execucao = preparar(com_linhas=0)
+
+    async def medir(espectadores: int) -> float:
+        clientes = [await cliente_de() for _ in range(espectadores)]
+        leitores = [
+            Leitor(await c.get(reverse("processo_eventos", args=[processo.pk]))) for c in clientes
+        ]
+        for leitor in leitores:
+            await leitor.proximos(1)  # o estado inicial
+        hub = transmissao.central()
+        antes = hub.leituras
+        await asyncio.sleep(1.0)
+        por_segundo = hub.leituras - antes
+        for leitor in leitores:
+            await leitor.fechar()
+        assert hub.canais == {}  # fechar o navegador encerra o espectador
+        return por_segundo
+
+    um, vinte = asyncio.run(medir(1)), asyncio.run(medir(20))
+    assert abs(um - vinte) <= max(4, um * 0.3), (um, vinte)
+
+
+def test_espectador_lento_e_derrubado_sem_atrasar_os_outros(monkeypatch):
+    monkeypatch.setattr(transmissao, "TAMANHO_DA_FILA", 5)
+    processo, execucao = preparar(com_linhas=0)
+
+    async def cenario():
+        rapido = Leitor(
+            await (await cliente_de()).get(reverse("processo_eventos", args=[processo.pk]))
+        )
+        lento = Leitor(
+            await (await cliente_de()).get(reverse("processo_eventos", args=[processo.pk]))
+        )
+        await rapido.proximos(1)
+        await lento.proximos(1)
+        recebidas = []
+        for numero in range(20):
+            await LogExecucao.objects.acreate(execucao=execucao, mensagem=f"l{numero}")
+            recebidas += await rapido.proximos(1)
+        # O lento não leu nada: a fila encheu e ele foi derrubado (o stream termina).
+        restante = []
+        with pytest.raises(StopAsyncIteration):
+            while True:
+                restante += await lento.proximos(1, prazo=3)
+        await rapido.fechar()
+        return [e["data"]["mensagem"] for e in recebidas], len(restante)
+
+    rapido, do_lento = asyncio.run(cenario())
+    assert rapido == [f"l{n}" for n in range(20)]
+    assert do_lento <= 5
+
+
+def test_stream_compativel_por_job_id():
+    _processo, execucao = preparar(com_linhas=2)
+
+    async def cenario():
+        cliente = await cliente_de()
+        leitor = Leitor(await cliente.get(reverse("logs_stream", args=["job-1"])))
+        eventos = await leitor.proximos(3)
+        await Execucao.objects.filter(pk=execucao.pk).aupdate(status=StatusExecucao.FALHOU)
+        eventos += await leitor.proximos(1)
+        with pytest.raises(StopAsyncIteration):
+            await leitor.proximos(1, prazo=3)
+        return eventos
+
+    eventos = asyncio.run(cenario())
+    assert eventos[0]["data"]["type"] == "connection"
+    assert "job job-1" in eventos[0]["data"]["message"]
+    log = eventos[1]["data"]
+    assert set(log) == {
+        "type",
+        "level",
+        "message",
+        "operadora",
+        "job_id",
+        "timestamp",
+        "service",
+        "logger",
+    }
+    assert (log["type"], log["job_id"], log["operadora"]) == ("log", "job-1", "VIVO")
+    fim = eventos[3]["data"]
+    assert (fim["type"], fim["job_status"]) == ("job_failed", "FAILED")
+    assert all("id" in e for e in eventos)
+
+
+def test_stream_compativel_job_desconhecido_404():
+    async def cenario():
+        cliente = await cliente_de()
+        return (await cliente.get(reverse("logs_stream", args=["nao-existe"]))).status_code
+
+    assert asyncio.run(cenario()) == 404

@@ -1,0 +1,184 @@
+"""Central de transmissão dos logs ao vivo, dentro de cada processo web (SPEC §5).
+
+Quantos navegadores estiverem olhando, cada canal (um processo, ou uma execução) custa uma leitura
+de linhas e uma de estado por volta, numa thread só para o banco; o resultado é repartido em filas
+por espectador. Uma fila cheia (espectador lento) derruba só aquele espectador — o navegador
+reconecta com Last-Event-ID e continua do banco, sem buraco nem repetição.
+"""
+
+import asyncio
+import logging
+import weakref
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from django.db import close_old_connections, connection
+
+from execucoes.models import LogExecucao
+
+logger = logging.getLogger(__name__)
+
+INTERVALO = 0.1  # segundos entre leituras do banco
+TAMANHO_DA_FILA = 1000
+DERRUBADA = object()  # aviso na fila: o espectador ficou para trás e deve reconectar
+
+
+@dataclass(frozen=True)
+class Chave:
+    tipo: str  # "processo" ou "execucao"
+    id: object
+
+
+@dataclass
+class Assinatura:
+    chave: Chave
+    fila: asyncio.Queue = field(default_factory=lambda: asyncio.Queue(TAMANHO_DA_FILA))
+    derrubada: bool = False
+
+    def entregar(self, evento) -> None:
+        if self.derrubada:
+            return
+        try:
+            self.fila.put_nowait(evento)
+        except asyncio.QueueFull:
+            self.derrubada = True
+            self.fila.get_nowait()  # abre espaço para o aviso
+            self.fila.put_nowait(DERRUBADA)
+
+    def __hash__(self) -> int:
+        return id(self)
+
+
+@dataclass
+class Canal:
+    chave: Chave
+    ultimo_id: int
+    estado: dict | None = None
+    assinantes: set = field(default_factory=set)
+
+
+def linhas_desde(chave: Chave, desde: int, limite: int = 500) -> list[dict]:
+    linhas = LogExecucao.objects.filter(id__gt=desde).order_by("id")
+    if chave.tipo == "processo":
+        linhas = linhas.filter(execucao__processo_id=chave.id)
+    else:
+        linhas = linhas.filter(execucao_id=chave.id)
+    return [
+        {
+            "id": linha.id,
+            "nivel": linha.nivel,
+            "mensagem": linha.mensagem,
+            "momento": linha.momento.isoformat() if linha.momento else None,
+            "execucao_id": str(linha.execucao_id),
+            "job_id": linha.execucao.job_id,
+            "operadora": linha.execucao.processo.cliente.operadora.codigo,
+        }
+        for linha in linhas.select_related("execucao__processo__cliente__operadora")[:limite]
+    ]
+
+
+def ultimo_id(chave: Chave) -> int:
+    linhas = LogExecucao.objects.all()
+    if chave.tipo == "processo":
+        linhas = linhas.filter(execucao__processo_id=chave.id)
+    else:
+        linhas = linhas.filter(execucao_id=chave.id)
+    return linhas.order_by("-id").values_list("id", flat=True).first() or 0
+
+
+def estado_de(chave: Chave) -> dict | None:
+    from execucoes.models import Execucao
+
+    execucoes = Execucao.objects.select_related("processo")
+    if chave.tipo == "processo":
+        execucao = execucoes.filter(processo_id=chave.id).order_by("-criado_em").first()
+    else:
+        execucao = execucoes.filter(pk=chave.id).first()
+    if execucao is None:
+        return None
+    return {
+        "execucao_id": str(execucao.pk),
+        "tipo": execucao.tipo,
+        "execucao_status": execucao.status,
+        "execucao_status_display": execucao.get_status_display(),
+        "progresso": execucao.progresso,
+        "ativa": execucao.ativa,
+        "erro": execucao.erro,
+        "processo_status": execucao.processo.status,
+        "processo_status_display": execucao.processo.get_status_display(),
+    }
+
+
+class Central:
+    def __init__(self) -> None:
+        self.canais: dict[Chave, Canal] = {}
+        self.banco = ThreadPoolExecutor(max_workers=1, thread_name_prefix="transmissao-banco")
+        self.tarefa: asyncio.Task | None = None
+        self.leituras = 0  # consultas feitas (para o benchmark e os testes)
+
+    async def no_banco(self, funcao, *args):
+        def rodar():
+            close_old_connections()
+            self.leituras += 1
+            return funcao(*args)
+
+        return await asyncio.get_running_loop().run_in_executor(self.banco, rodar)
+
+    async def assinar(self, chave: Chave) -> Assinatura:
+        assinatura = Assinatura(chave)
+        canal = self.canais.get(chave)
+        if canal is None:
+            canal = Canal(
+                chave,
+                ultimo_id=await self.no_banco(ultimo_id, chave),
+                estado=await self.no_banco(estado_de, chave),
+            )
+            canal = self.canais.setdefault(chave, canal)
+        canal.assinantes.add(assinatura)
+        if self.tarefa is None or self.tarefa.done():
+            self.tarefa = asyncio.get_running_loop().create_task(self._laco())
+        return assinatura
+
+    def cancelar(self, assinatura: Assinatura) -> None:
+        canal = self.canais.get(assinatura.chave)
+        if canal is None:
+            return
+        canal.assinantes.discard(assinatura)
+        if not canal.assinantes:
+            del self.canais[assinatura.chave]
+
+    async def _laco(self) -> None:
+        while self.canais:
+            for canal in list(self.canais.values()):
+                try:
+                    await self._atualizar(canal)
+                except Exception:
+                    logger.exception("Live log hub failed reading %s", canal.chave)
+                    await self.no_banco(connection.close)
+            await asyncio.sleep(INTERVALO)
+
+    async def _atualizar(self, canal: Canal) -> None:
+        linhas = await self.no_banco(linhas_desde, canal.chave, canal.ultimo_id)
+        estado = await self.no_banco(estado_de, canal.chave)
+        if linhas:
+            canal.ultimo_id = linhas[-1]["id"]
+        eventos = [("log", linha) for linha in linhas]
+        if estado != canal.estado:
+            canal.estado = estado
+            eventos.append(("estado", estado))
+        for evento in eventos:
+            for assinatura in list(canal.assinantes):
+                assinatura.entregar(evento)
+
+
+_centrais: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Central]" = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def central() -> Central:
+    """Uma central por laço de eventos (um por processo web sob o uvicorn)."""
+    laco = asyncio.get_running_loop()
+    if laco not in _centrais:
+        _centrais[laco] = Central()
+    return _centrais[laco]

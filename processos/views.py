@@ -1,0 +1,172 @@
+"""A página do processo (SPEC §5): resumo, fatura, ações, histórico, execuções e o log ao vivo."""
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+
+from execucoes.models import Execucao, LogExecucao
+from execucoes.sse import evento_sse, resposta_sse, transmitir, ultimo_evento
+from execucoes.transmissao import Chave, linhas_desde
+from processos import admin_acoes
+from processos.models import Processo
+
+
+def _equipe(request):
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path(), reverse("admin:login"))
+    if not getattr(request.user, "pode_operar", False):
+        raise PermissionDenied
+    return None
+
+
+def _processo(pk) -> Processo:
+    return get_object_or_404(
+        Processo.objects.select_related("cliente__operadora", "aprovado_por").prefetch_related(
+            Prefetch("execucoes", queryset=Execucao.objects.order_by("-criado_em"))
+        ),
+        pk=pk,
+    )
+
+
+def _contexto(request, processo: Processo) -> dict:
+    execucoes = list(processo.execucoes.all())
+    atual = execucoes[0] if execucoes else None
+    return {
+        "processo": processo,
+        "execucoes": execucoes,
+        "execucao_atual": atual,
+        "ativa": bool(atual and atual.ativa),
+        "acoes_do_processo": admin_acoes.acoes_permitidas(processo, request.user),
+        "formulario_aprovacao": admin_acoes.FormularioAprovacao(
+            initial={"valor": processo.valor, "vencimento": processo.vencimento}
+        ),
+        "formulario_rejeicao": admin_acoes.FormularioRejeicao(),
+        "formulario_upload": admin_acoes.FormularioUpload(),
+        "mesma_fatura": _mesma_fatura(processo),
+        "voltar_para": reverse("processo_detalhe", args=[processo.pk]),
+    }
+
+
+def _mesma_fatura(processo: Processo):
+    if not processo.fatura_sha256:
+        return []
+    return list(
+        Processo.objects.filter(fatura_sha256=processo.fatura_sha256)
+        .exclude(pk=processo.pk)
+        .select_related("cliente")[:5]
+    )
+
+
+def _meses_anteriores(processo: Processo) -> list[dict]:
+    anteriores = list(
+        Processo.objects.filter(cliente=processo.cliente, competencia__lt=processo.competencia)
+        .order_by("-competencia")
+        .only("competencia", "valor", "status")[:6]
+    )
+    linhas = []
+    for indice, anterior in enumerate(anteriores):
+        base = processo.valor if indice == 0 else anteriores[indice - 1].valor
+        variacao = None
+        if base is not None and anterior.valor:
+            variacao = (base - anterior.valor) / anterior.valor * 100
+        linhas.append({"processo": anterior, "variacao_seguinte": variacao})
+    return linhas
+
+
+def detalhe(request, pk):
+    if (resposta := _equipe(request)) is not None:
+        return resposta
+    processo = _processo(pk)
+    contexto = {
+        **_contexto(request, processo),
+        "title": f"{processo.cliente.razao_social} — {processo.competencia_display}",
+        "transicoes": processo.transicoes.select_related("usuario").order_by("criado_em"),
+        "meses_anteriores": _meses_anteriores(processo),
+    }
+    from django.contrib import admin
+
+    contexto.update(admin.site.each_context(request))
+    return render(request, "processos/detalhe.html", contexto)
+
+
+def resumo(request, pk):
+    """Só o resumo e os botões (a página troca quando o status muda, sem recarregar)."""
+    if (resposta := _equipe(request)) is not None:
+        return resposta
+    return render(request, "processos/_resumo.html", _contexto(request, _processo(pk)))
+
+
+def execucoes(request, pk):
+    if (resposta := _equipe(request)) is not None:
+        return resposta
+    return render(request, "processos/_execucoes.html", _contexto(request, _processo(pk)))
+
+
+@xframe_options_sameorigin
+def fatura(request, pk):
+    if (resposta := _equipe(request)) is not None:
+        return resposta
+    processo = get_object_or_404(Processo, pk=pk)
+    if not processo.fatura:
+        raise Http404("Este processo não tem fatura.")
+    with processo.fatura.open("rb") as arquivo:
+        conteudo = arquivo.read()
+    resposta = HttpResponse(conteudo, content_type="application/pdf")
+    nome = processo.fatura.name.rsplit("/", 1)[-1]
+    resposta["Content-Disposition"] = f'inline; filename="{nome}"'
+    return resposta
+
+
+def log_texto(request, pk):
+    """O log inteiro de uma execução, como texto (para baixar ou anexar num chamado)."""
+    if (resposta := _equipe(request)) is not None:
+        return resposta
+    execucao = get_object_or_404(Execucao.objects.select_related("processo__cliente"), pk=pk)
+    linhas = LogExecucao.objects.filter(execucao=execucao).order_by("id")
+    texto = "".join(
+        f"{(linha.momento or linha.recebido_em).isoformat()} [{linha.nivel}] {linha.mensagem}\n"
+        for linha in linhas.iterator()
+    )
+    resposta = HttpResponse(texto, content_type="text/plain; charset=utf-8")
+    disposicao = "attachment" if request.GET.get("baixar") else "inline"
+    resposta["Content-Disposition"] = (
+        f'{disposicao}; filename="log-{execucao.job_id or execucao.pk}.txt"'
+    )
+    return resposta
+
+
+async def eventos(request, pk):
+    """SSE do processo: linhas de log da execução atual (ou última) e mudanças de status."""
+    usuario = await request.auser()
+    if not getattr(usuario, "pode_operar", False):
+        return JsonResponse({"detail": "Sem permissão para acompanhar este processo."}, status=403)
+    if not await Processo.objects.filter(pk=pk).aexists():
+        return JsonResponse({"detail": "Processo não encontrado."}, status=404)
+    chave = Chave("processo", pk)
+
+    def historico(desde: int) -> list[dict]:
+        if desde:
+            return linhas_desde(chave, desde, 20_000)
+        ultima = Execucao.objects.filter(processo_id=pk).order_by("-criado_em").first()
+        return linhas_desde(Chave("execucao", ultima.pk), 0, 20_000) if ultima else []
+
+    def linha(dados: dict) -> str:
+        return evento_sse(dados, id_=dados["id"], tipo="log")
+
+    def estado(dados: dict, ultimo: int) -> tuple[str, bool]:
+        return evento_sse(dados, id_=ultimo, tipo="estado"), False
+
+    return resposta_sse(
+        transmitir(
+            chave,
+            ultimo_evento(request),
+            inicio=lambda ultimo: [],
+            linha=linha,
+            estado=estado,
+            historico_de=historico,
+        )
+    )
