@@ -6,7 +6,7 @@ export PATH := $(abspath $(BIN)):$(PATH)
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 PORT ?= 5050
 
-.PHONY: install run test test-sqlite test-pg test-navegador lint format bench clean
+.PHONY: install run test test-rapido test-navegador test-pg lint format bench clean
 
 $(BIN)/.instalado: requirements/dev.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ é necessário"'
@@ -28,7 +28,12 @@ run: install
 test: install
 	$(BIN)/pytest
 
-test-sqlite: test
+## Sem os testes de navegador (mais rápidos); e só eles (Chromium do Debian + Playwright).
+test-rapido: install
+	$(BIN)/pytest -m "not browser"
+
+test-navegador: install
+	$(BIN)/pytest -m browser
 
 ## A mesma suíte no PostgreSQL (127.0.0.1:5432, usuário postgres).
 test-pg: install

@@ -111,6 +111,9 @@ def rejeitar(modeladmin, request, queryset):
     return TemplateResponse(request, "admin/processos/processo/rejeitar.html", contexto)
 
 
+CAMPO_DATA = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
 class FormularioAprovacao(forms.Form):
     observacao = forms.CharField(
         label="Observação", required=False, widget=forms.Textarea(attrs={"rows": 2, "cols": 50})
@@ -118,13 +121,13 @@ class FormularioAprovacao(forms.Form):
     valor = forms.DecimalField(
         label="Valor (R$)", required=False, min_value=0, decimal_places=2, localize=True
     )
-    vencimento = forms.DateField(label="Vencimento", required=False)
+    vencimento = forms.DateField(label="Vencimento", required=False, widget=CAMPO_DATA)
 
 
 class FormularioUpload(forms.Form):
     arquivo = forms.FileField(label="Fatura (PDF)")
     valor = forms.DecimalField(label="Valor (R$)", min_value=0, decimal_places=2, localize=True)
-    vencimento = forms.DateField(label="Vencimento")
+    vencimento = forms.DateField(label="Vencimento", widget=CAMPO_DATA)
 
 
 def _formulario_da_acao(nome: str, request):

