@@ -7,6 +7,7 @@ from bench import ambiente
 BENCHMARKS = {
     "criacao_mensal": "bench.criacao_mensal",
     "worker": "bench.worker",
+    "streams": "bench.streams",
 }
 
 

@@ -163,6 +163,15 @@ if "sqlite" in DATABASES["default"]["ENGINE"]:
     }
     DATABASES["default"]["TEST"] = {"NAME": BASE_DIR / "db-test.sqlite3"}
 
+if "postgresql" in DATABASES["default"]["ENGINE"] and env.bool("DB_POOL", default=True):
+    # Um pool por processo (psycopg_pool): uma rajada de navegadores reconectando espera por uma
+    # conexão livre em vez de estourar o max_connections do PostgreSQL.
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": env.int("DB_POOL_MAX", default=10),
+        "timeout": env.float("DB_POOL_TIMEOUT", default=20.0),
+    }
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "contas.Usuario"
 

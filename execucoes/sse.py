@@ -8,6 +8,8 @@ import asyncio
 import json
 from collections.abc import AsyncIterator, Callable
 
+from asgiref.sync import sync_to_async
+from django.db import connection
 from django.http import StreamingHttpResponse
 
 from execucoes.transmissao import DERRUBADA, Chave, central, estado_de, linhas_desde
@@ -32,7 +34,15 @@ def ultimo_evento(request) -> int:
         return 0
 
 
-def resposta_sse(fluxo: AsyncIterator[str]) -> StreamingHttpResponse:
+def _fechar_conexao() -> None:
+    connection.close()  # resolvido na thread do pedido, onde a conexão foi aberta
+
+
+async def resposta_sse(fluxo: AsyncIterator[str]) -> StreamingHttpResponse:
+    """A resposta em streaming. Antes, devolve a conexão ao banco que a checagem de permissão abriu:
+    um stream fica aberto por horas e não pode segurar uma conexão por espectador (as leituras
+    passam todas pela central)."""
+    await sync_to_async(_fechar_conexao)()
     resposta = StreamingHttpResponse(fluxo, content_type="text/event-stream; charset=utf-8")
     resposta["Cache-Control"] = "no-cache"
     resposta["X-Accel-Buffering"] = "no"

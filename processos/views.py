@@ -166,7 +166,7 @@ async def eventos(request, pk):
     def estado(dados: dict, ultimo: int) -> tuple[str, bool]:
         return evento_sse(dados, id_=ultimo, tipo="estado"), False
 
-    return resposta_sse(
+    return await resposta_sse(
         transmitir(
             chave,
             ultimo_evento(request),
