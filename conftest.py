@@ -188,3 +188,16 @@ def worker(simulador_exclusivo):
     trabalhador.parar.set()
     thread.join(timeout=15)
     assert not thread.is_alive(), "o worker não parou"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fechar_o_pool_no_fim(django_db_setup, django_db_blocker):
+    """Com o pool do psycopg, conexões devolvidas ficam abertas; fecha tudo antes de apagar o banco."""
+    yield
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        for conexao in connections.all():
+            if getattr(conexao, "pool", None) is not None:
+                conexao.close()  # devolve a desta thread ao pool
+                conexao.close_pool()

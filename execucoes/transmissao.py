@@ -120,7 +120,11 @@ class Central:
         def rodar():
             close_old_connections()
             self.leituras += 1
-            return funcao(*args)
+            try:
+                return funcao(*args)
+            finally:
+                if connection.settings_dict.get("OPTIONS", {}).get("pool"):
+                    connection.close()  # devolve ao pool: a central não segura conexão parada
 
         return await asyncio.get_running_loop().run_in_executor(self.banco, rodar)
 

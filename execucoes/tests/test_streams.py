@@ -6,6 +6,7 @@ import json
 
 import pytest
 from asgiref.sync import sync_to_async
+from django.db import connection
 from django.test import AsyncClient
 from django.urls import reverse
 
@@ -58,6 +59,21 @@ class Leitor:
             await leitura
 
 
+def rodar(cenario):
+    """asyncio.run do cenário, devolvendo ao fim a conexão da thread do ORM assíncrono."""
+
+    def fechar():
+        connection.close()
+
+    async def tudo():
+        try:
+            return await cenario()
+        finally:
+            await sync_to_async(fechar)()
+
+    return asyncio.run(tudo())
+
+
 def preparar(com_linhas: int = 3, status=StatusExecucao.EXECUTANDO):
     processo = criar_processo()
     execucao = Execucao.objects.create(
@@ -103,7 +119,7 @@ def test_historico_e_depois_ao_vivo_com_ids_sem_buraco():
         await leitor.fechar()
         return ids
 
-    asyncio.run(cenario())
+    rodar(cenario)
 
 
 def test_last_event_id_retoma_sem_repetir():
@@ -120,7 +136,7 @@ def test_last_event_id_retoma_sem_repetir():
         await leitor.fechar()
         return [int(e["id"]) for e in eventos]
 
-    assert asyncio.run(cenario()) == ids[3:]
+    assert rodar(cenario) == ids[3:]
 
 
 def test_primeiro_evento_traz_retry():
@@ -133,7 +149,7 @@ def test_primeiro_evento_traz_retry():
         await leitor.fechar()
         return bruto.decode() if isinstance(bruto, bytes) else bruto
 
-    assert asyncio.run(cenario()).startswith("retry: ")
+    assert rodar(cenario).startswith("retry: ")
 
 
 def test_sem_permissao_e_desconhecido():
@@ -153,7 +169,7 @@ def test_sem_permissao_e_desconhecido():
         desconhecido = await cliente.get(reverse("processo_eventos", args=[uuid.uuid4()]))
         return anonimo.status_code, desativado.status_code, desconhecido.status_code
 
-    assert asyncio.run(cenario()) == (403, 403, 404)
+    assert rodar(cenario) == (403, 403, 404)
 
 
 def test_central_le_o_banco_uma_vez_por_volta_qualquer_que_seja_o_numero_de_espectadores():
@@ -175,7 +191,7 @@ def test_central_le_o_banco_uma_vez_por_volta_qualquer_que_seja_o_numero_de_espe
         assert hub.canais == {}  # fechar o navegador encerra o espectador
         return por_segundo
 
-    um, vinte = asyncio.run(medir(1)), asyncio.run(medir(20))
+    um, vinte = rodar(lambda: medir(1)), rodar(lambda: medir(20))
     assert abs(um - vinte) <= max(4, um * 0.3), (um, vinte)
 
 
@@ -204,7 +220,7 @@ def test_espectador_lento_e_derrubado_sem_atrasar_os_outros(monkeypatch):
         await rapido.fechar()
         return [e["data"]["mensagem"] for e in recebidas], len(restante)
 
-    rapido, do_lento = asyncio.run(cenario())
+    rapido, do_lento = rodar(cenario)
     assert rapido == [f"l{n}" for n in range(20)]
     assert do_lento <= 5
 
@@ -222,7 +238,7 @@ def test_stream_compativel_por_job_id():
             await leitor.proximos(1, prazo=3)
         return eventos
 
-    eventos = asyncio.run(cenario())
+    eventos = rodar(cenario)
     assert eventos[0]["data"]["type"] == "connection"
     assert "job job-1" in eventos[0]["data"]["message"]
     log = eventos[1]["data"]
@@ -247,4 +263,4 @@ def test_stream_compativel_job_desconhecido_404():
         cliente = await cliente_de()
         return (await cliente.get(reverse("logs_stream", args=["nao-existe"]))).status_code
 
-    assert asyncio.run(cenario()) == 404
+    assert rodar(cenario) == 404
