@@ -192,7 +192,7 @@ def worker(simulador_exclusivo):
 
 @pytest.fixture(scope="session", autouse=True)
 def _fechar_o_pool_no_fim(django_db_setup, django_db_blocker):
-    """Com o pool do psycopg, conexões devolvidas ficam abertas; fecha tudo antes de apagar o banco."""
+    """Com o pool, conexões devolvidas seguem abertas: fecha o pool antes de apagar o banco."""
     yield
     from django.db import connections
 

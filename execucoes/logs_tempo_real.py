@@ -86,7 +86,7 @@ async def stream(request, job_id):
         }
         return evento_sse(corpo, id_=ultimo), True
 
-    return await resposta_sse(
+    return resposta_sse(
         transmitir(
             Chave("execucao", execucao.pk),
             ultimo_evento(request),

@@ -8,7 +8,7 @@ import asyncio
 import json
 from collections.abc import AsyncIterator, Callable
 
-from asgiref.sync import sync_to_async
+from asgiref.sync import SyncToAsync, sync_to_async
 from django.db import connection
 from django.http import StreamingHttpResponse
 
@@ -38,11 +38,18 @@ def _fechar_conexao() -> None:
     connection.close()  # resolvido na thread do pedido, onde a conexão foi aberta
 
 
-async def resposta_sse(fluxo: AsyncIterator[str]) -> StreamingHttpResponse:
-    """A resposta em streaming. Antes, devolve a conexão ao banco que a checagem de permissão abriu:
-    um stream fica aberto por horas e não pode segurar uma conexão por espectador (as leituras
-    passam todas pela central)."""
-    await sync_to_async(_fechar_conexao)()
+def _liberar_thread_do_pedido() -> None:
+    """Sob ASGI o Django dá a cada pedido uma thread para o código síncrono (middlewares, ORM),
+    que viveria enquanto o stream estiver aberto: uma thread parada por navegador. Depois da
+    última chamada síncrona, encerramos essa thread; se o Django precisar de outra no fim do
+    pedido, o asgiref cria uma na hora."""
+    contexto = SyncToAsync.thread_sensitive_context.get(None)
+    executor = SyncToAsync.context_to_thread_executor.pop(contexto, None) if contexto else None
+    if executor is not None:
+        executor.shutdown(wait=False)
+
+
+def resposta_sse(fluxo: AsyncIterator[str]) -> StreamingHttpResponse:
     resposta = StreamingHttpResponse(fluxo, content_type="text/event-stream; charset=utf-8")
     resposta["Cache-Control"] = "no-cache"
     resposta["X-Accel-Buffering"] = "no"
@@ -62,6 +69,18 @@ async def transmitir(
 
     `estado` devolve (texto do evento, se o stream termina ali).
     """
+
+    def texto_da_linha(dados: dict) -> str:
+        # A mesma linha vai para todos os espectadores do canal: formata uma vez só.
+        texto = dados.get("_sse")
+        if texto is None:
+            texto = dados["_sse"] = linha(dados)
+        return texto
+
+    # Um stream fica aberto por horas: não segura conexão com o banco nem thread por espectador
+    # (as leituras passam todas pela central). Aqui os middlewares já responderam.
+    await sync_to_async(_fechar_conexao)()
+    _liberar_thread_do_pedido()
     hub = central()
     assinatura = await hub.assinar(chave)
     try:
@@ -83,22 +102,30 @@ async def transmitir(
                 return
         while True:
             try:
-                evento = await asyncio.wait_for(assinatura.fila.get(), PING)
+                eventos = [await asyncio.wait_for(assinatura.fila.get(), PING)]
             except TimeoutError:
                 yield ": ping\n\n"
                 continue
-            if evento is DERRUBADA:
-                return  # o navegador reconecta e retoma do banco
-            tipo, dados = evento
-            if tipo == "log":
-                if dados["id"] <= ultimo:
-                    continue
-                ultimo = dados["id"]
-                yield linha(dados)
-            elif dados is not None:
-                texto, fim = estado(dados, ultimo)
-                yield texto
-                if fim:
-                    return
+            while not assinatura.fila.empty():  # o que a volta trouxe vai num pedaço só
+                eventos.append(assinatura.fila.get_nowait())
+            pedaco = []
+            for evento in eventos:
+                if evento is DERRUBADA:
+                    yield "".join(pedaco)
+                    return  # o navegador reconecta e retoma do banco
+                tipo, dados = evento
+                if tipo == "log":
+                    if dados["id"] <= ultimo:
+                        continue
+                    ultimo = dados["id"]
+                    pedaco.append(texto_da_linha(dados))
+                elif dados is not None:
+                    texto, fim = estado(dados, ultimo)
+                    pedaco.append(texto)
+                    if fim:
+                        yield "".join(pedaco)
+                        return
+            if pedaco:
+                yield "".join(pedaco)
     finally:
         hub.cancelar(assinatura)

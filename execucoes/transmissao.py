@@ -13,8 +13,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from django.db import close_old_connections, connection
+from django.db.models import Q
 
-from execucoes.models import LogExecucao
+from execucoes.models import Execucao, LogExecucao
 
 logger = logging.getLogger(__name__)
 
@@ -57,45 +58,44 @@ class Canal:
     assinantes: set = field(default_factory=set)
 
 
-def linhas_desde(chave: Chave, desde: int, limite: int = 500) -> list[dict]:
-    linhas = LogExecucao.objects.filter(id__gt=desde).order_by("id")
+def _filtro(chave: Chave) -> Q:
     if chave.tipo == "processo":
-        linhas = linhas.filter(execucao__processo_id=chave.id)
-    else:
-        linhas = linhas.filter(execucao_id=chave.id)
-    return [
-        {
-            "id": linha.id,
-            "nivel": linha.nivel,
-            "mensagem": linha.mensagem,
-            "momento": linha.momento.isoformat() if linha.momento else None,
-            "execucao_id": str(linha.execucao_id),
-            "job_id": linha.execucao.job_id,
-            "operadora": linha.execucao.processo.cliente.operadora.codigo,
-        }
-        for linha in linhas.select_related("execucao__processo__cliente__operadora")[:limite]
-    ]
+        return Q(execucao__processo_id=chave.id)
+    return Q(execucao_id=chave.id)
+
+
+def _linha(linha: LogExecucao) -> dict:
+    return {
+        "id": linha.id,
+        "nivel": linha.nivel,
+        "mensagem": linha.mensagem,
+        "momento": linha.momento.isoformat() if linha.momento else None,
+        "execucao_id": str(linha.execucao_id),
+        "processo_id": str(linha.execucao.processo_id),
+        "job_id": linha.execucao.job_id,
+        "operadora": linha.execucao.processo.cliente.operadora.codigo,
+    }
+
+
+def _linhas(filtro: Q, limite: int) -> list[dict]:
+    consulta = (
+        LogExecucao.objects.filter(filtro)
+        .select_related("execucao__processo__cliente__operadora")
+        .order_by("id")
+    )
+    return [_linha(linha) for linha in consulta[:limite]]
+
+
+def linhas_desde(chave: Chave, desde: int, limite: int = 500) -> list[dict]:
+    return _linhas(_filtro(chave) & Q(id__gt=desde), limite)
 
 
 def ultimo_id(chave: Chave) -> int:
-    linhas = LogExecucao.objects.all()
-    if chave.tipo == "processo":
-        linhas = linhas.filter(execucao__processo_id=chave.id)
-    else:
-        linhas = linhas.filter(execucao_id=chave.id)
-    return linhas.order_by("-id").values_list("id", flat=True).first() or 0
+    ids = LogExecucao.objects.filter(_filtro(chave)).order_by("-id").values_list("id", flat=True)
+    return ids.first() or 0
 
 
-def estado_de(chave: Chave) -> dict | None:
-    from execucoes.models import Execucao
-
-    execucoes = Execucao.objects.select_related("processo")
-    if chave.tipo == "processo":
-        execucao = execucoes.filter(processo_id=chave.id).order_by("-criado_em").first()
-    else:
-        execucao = execucoes.filter(pk=chave.id).first()
-    if execucao is None:
-        return None
+def _estado(execucao: Execucao) -> dict:
     return {
         "execucao_id": str(execucao.pk),
         "tipo": execucao.tipo,
@@ -107,6 +107,34 @@ def estado_de(chave: Chave) -> dict | None:
         "processo_status": execucao.processo.status,
         "processo_status_display": execucao.processo.get_status_display(),
     }
+
+
+def estado_de(chave: Chave) -> dict | None:
+    return estados_de([chave]).get(chave)
+
+
+def estados_de(chaves: list[Chave]) -> dict[Chave, dict]:
+    """O estado de cada canal (a execução mais recente do processo, ou a própria execução)."""
+    processos = [c.id for c in chaves if c.tipo == "processo"]
+    execucoes = [c.id for c in chaves if c.tipo == "execucao"]
+    consulta = (
+        Execucao.objects.filter(Q(processo_id__in=processos) | Q(pk__in=execucoes))
+        .select_related("processo")
+        .order_by("-criado_em")
+    )
+    estados: dict[Chave, dict] = {}
+    for execucao in consulta:
+        estados.setdefault(Chave("processo", execucao.processo_id), _estado(execucao))
+        estados.setdefault(Chave("execucao", execucao.pk), _estado(execucao))
+    return {chave: estados[chave] for chave in chaves if chave in estados}
+
+
+def novidades(posicoes: dict[Chave, int]) -> tuple[list[dict], dict[Chave, dict]]:
+    """Uma volta da central: linhas novas de todos os canais e o estado de cada um (2 consultas)."""
+    filtro = Q(pk__in=[])
+    for chave, desde in posicoes.items():
+        filtro |= _filtro(chave) & Q(id__gt=desde)
+    return _linhas(filtro, 5000), estados_de(list(posicoes))
 
 
 class Central:
@@ -153,26 +181,43 @@ class Central:
 
     async def _laco(self) -> None:
         while self.canais:
-            for canal in list(self.canais.values()):
-                try:
-                    await self._atualizar(canal)
-                except Exception:
-                    logger.exception("Live log hub failed reading %s", canal.chave)
-                    await self.no_banco(connection.close)
+            try:
+                await self._volta()
+            except Exception:
+                logger.exception("Live log hub failed reading the database")
+                await self.no_banco(_fechar_conexao)
             await asyncio.sleep(INTERVALO)
 
-    async def _atualizar(self, canal: Canal) -> None:
-        linhas = await self.no_banco(linhas_desde, canal.chave, canal.ultimo_id)
-        estado = await self.no_banco(estado_de, canal.chave)
-        if linhas:
-            canal.ultimo_id = linhas[-1]["id"]
-        eventos = [("log", linha) for linha in linhas]
-        if estado != canal.estado:
-            canal.estado = estado
-            eventos.append(("estado", estado))
-        for evento in eventos:
-            for assinatura in list(canal.assinantes):
-                assinatura.entregar(evento)
+    async def _volta(self) -> None:
+        posicoes = {chave: canal.ultimo_id for chave, canal in self.canais.items()}
+        linhas, estados = await self.no_banco(novidades, posicoes)
+        for chave, desde in posicoes.items():
+            canal = self.canais.get(chave)
+            if canal is None:
+                continue  # o último espectador saiu durante a leitura
+            eventos = [
+                ("log", linha)
+                for linha in linhas
+                if linha["id"] > desde and _do_canal(linha, chave)
+            ]
+            if eventos:
+                canal.ultimo_id = eventos[-1][1]["id"]
+            estado = estados.get(chave)
+            if estado != canal.estado:
+                canal.estado = estado
+                eventos.append(("estado", estado))
+            for evento in eventos:
+                for assinatura in list(canal.assinantes):
+                    assinatura.entregar(evento)
+
+
+def _do_canal(linha: dict, chave: Chave) -> bool:
+    campo = "processo_id" if chave.tipo == "processo" else "execucao_id"
+    return linha[campo] == str(chave.id)
+
+
+def _fechar_conexao() -> None:
+    connection.close()
 
 
 _centrais: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Central]" = (

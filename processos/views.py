@@ -145,6 +145,9 @@ def log_texto(request, pk):
     return resposta
 
 
+CAMPOS_DA_LINHA = ("id", "nivel", "mensagem", "momento", "execucao_id")
+
+
 async def eventos(request, pk):
     """SSE do processo: linhas de log da execução atual (ou última) e mudanças de status."""
     usuario = await request.auser()
@@ -161,12 +164,13 @@ async def eventos(request, pk):
         return linhas_desde(Chave("execucao", ultima.pk), 0, 20_000) if ultima else []
 
     def linha(dados: dict) -> str:
-        return evento_sse(dados, id_=dados["id"], tipo="log")
+        campos = {campo: dados[campo] for campo in CAMPOS_DA_LINHA}
+        return evento_sse(campos, id_=dados["id"], tipo="log")
 
     def estado(dados: dict, ultimo: int) -> tuple[str, bool]:
         return evento_sse(dados, id_=ultimo, tipo="estado"), False
 
-    return await resposta_sse(
+    return resposta_sse(
         transmitir(
             chave,
             ultimo_evento(request),

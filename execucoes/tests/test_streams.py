@@ -264,3 +264,28 @@ def test_stream_compativel_job_desconhecido_404():
         return (await cliente.get(reverse("logs_stream", args=["nao-existe"]))).status_code
 
     assert rodar(cenario) == 404
+
+
+def test_stream_devolve_a_thread_do_pedido():
+    """Sob ASGI cada pedido ganha uma thread para o código síncrono; um stream aberto por horas
+    não pode segurá-la (com 1.000 navegadores seriam 1.000 threads paradas)."""
+    import threading
+
+    from asgiref.sync import SyncToAsync, ThreadSensitiveContext
+
+    from execucoes.sse import _liberar_thread_do_pedido
+
+    async def cenario():
+        async with ThreadSensitiveContext():
+            thread_do_pedido = await sync_to_async(threading.current_thread)()
+            assert thread_do_pedido.is_alive()
+            contexto = SyncToAsync.thread_sensitive_context.get()
+            assert contexto in SyncToAsync.context_to_thread_executor
+            _liberar_thread_do_pedido()
+            assert contexto not in SyncToAsync.context_to_thread_executor
+            await asyncio.sleep(0.2)
+            return thread_do_pedido
+
+    thread = asyncio.run(cenario())
+    thread.join(timeout=5)
+    assert not thread.is_alive()
