@@ -29,6 +29,16 @@ def esperar(condicao, prazo: float = 15.0, intervalo: float = 0.05, mensagem: st
         time.sleep(intervalo)
 
 
+def url_do_banco_de_teste() -> str:
+    """A URL do banco de testes, para um processo filho (app, worker) usar o mesmo banco."""
+    from django.db import connection
+
+    dados = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{dados['NAME']}"
+    return f"postgres://{dados['USER']}:{dados['PASSWORD']}@{dados['HOST']}:{dados['PORT']}/{dados['NAME']}"
+
+
 def gerar_cnpj(numero: int | None = None) -> str:
     base = f"{numero if numero is not None else next(_sequencia):08d}0001"
     return base + stdnum_cnpj.calc_check_digits(base)

@@ -268,17 +268,13 @@ class ProcessoAdmin(AdminPorPerfil):
                 self, request, falhas, acoes.executar_novamente, "reexecutado(s)"
             )
             return redirect("admin:processos_processo_changelist")
-        contexto = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": "Executar novamente as falhas de uma competência",
-            "formulario": formulario,
-            "texto": "Executa de novo cada processo da competência cuja última execução falhou "
+        return self._pagina_de_formulario(
+            request,
+            formulario,
+            titulo="Executar novamente as falhas de uma competência",
+            texto="Executa de novo cada processo da competência cuja última execução falhou "
             "ou estourou o tempo, e que não tem nada rodando agora.",
-            "botao": "Executar novamente as falhas",
-        }
-        return TemplateResponse(
-            request, "admin/processos/processo/formulario_simples.html", contexto
+            botao="Executar novamente as falhas",
         )
 
     def criar_mensais_view(self, request):
@@ -294,14 +290,23 @@ class ProcessoAdmin(AdminPorPerfil):
             )
             self.message_user(request, resultado.mensagem())
             return redirect("admin:processos_processo_changelist")
+        return self._pagina_de_formulario(
+            request,
+            formulario,
+            titulo="Criar processos do mês",
+            texto="Cria um processo “Aguardando download” para cada cliente ativo de operadora "
+            "ativa. Rodar de novo não duplica nada.",
+            botao="Criar processos",
+        )
+
+    def _pagina_de_formulario(self, request, formulario, *, titulo, texto, botao):
         contexto = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "title": "Criar processos do mês",
+            "title": titulo,
             "formulario": formulario,
-            "texto": "Cria um processo “Aguardando download” para cada cliente ativo de operadora "
-            "ativa. Rodar de novo não duplica nada.",
-            "botao": "Criar processos",
+            "texto": texto,
+            "botao": botao,
         }
         return TemplateResponse(
             request, "admin/processos/processo/formulario_simples.html", contexto

@@ -12,9 +12,8 @@ from pathlib import Path
 import pytest
 import requests
 from django.conf import settings
-from django.db import connection
 
-from conftest import criar_processo, criar_usuario, esperar
+from conftest import criar_processo, criar_usuario, esperar, url_do_banco_de_teste
 from execucoes.models import Execucao, LogExecucao
 from processos.models import Processo, StatusProcesso
 
@@ -36,13 +35,6 @@ def porta_livre() -> int:
         return sock.getsockname()[1]
 
 
-def url_do_banco() -> str:
-    dados = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{dados['NAME']}"
-    return f"postgres://{dados['USER']}:{dados['PASSWORD']}@{dados['HOST']}:{dados['PORT']}/{dados['NAME']}"
-
-
 @pytest.fixture
 def app(simulador_exclusivo, tmp_path):
     """Web (gunicorn + uvicorn) e worker como processos, no banco de testes."""
@@ -51,7 +43,7 @@ def app(simulador_exclusivo, tmp_path):
     porta = porta_livre()
     ambiente = {
         **os.environ,
-        "DATABASE_URL": url_do_banco(),
+        "DATABASE_URL": url_do_banco_de_teste(),
         "DEBUG": "true",
         "PORT": str(porta),
         "WEB_CONCURRENCY": "1",

@@ -9,22 +9,14 @@ import time
 import pytest
 import requests
 from django.conf import settings
-from django.db import connection
 
-from conftest import criar_processo, criar_usuario, esperar
+from conftest import criar_processo, criar_usuario, esperar, url_do_banco_de_teste
 from execucoes.models import Arrendamento, Execucao, StatusExecucao
 from processos import acoes
 from processos.acoes import Pedido
 from processos.models import Origem, Processo, StatusProcesso
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def url_do_banco_de_teste() -> str:
-    dados = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{dados['NAME']}"
-    return f"postgres://{dados['USER']}:{dados['PASSWORD']}@{dados['HOST']}:{dados['PORT']}/{dados['NAME']}"
 
 
 class ProcessoWorker:
