@@ -1,3 +1,5 @@
+from allauth.account.models import EmailAddress
+from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
@@ -61,6 +63,12 @@ class FormularioNovoUsuario(UserCreationForm):
 
 
 admin.site.unregister(Group)  # o perfil do usuário faz o papel de grupo (SPEC §1)
+
+# O login social (GitHub) é configurado pelo ambiente, não pelo admin; e os tokens sociais são
+# segredos que ninguém precisa ver no back office.
+for _modelo in (EmailAddress, SocialAccount, SocialApp, SocialToken):
+    if admin.site.is_registered(_modelo):
+        admin.site.unregister(_modelo)
 
 
 @admin.register(Usuario)
