@@ -19,7 +19,7 @@ from execucoes.models import Execucao, LogExecucao
 
 logger = logging.getLogger(__name__)
 
-INTERVALO = 0.1  # segundos entre leituras do banco
+INTERVALO = 0.05  # segundos entre leituras do banco
 TAMANHO_DA_FILA = 1000
 DERRUBADA = object()  # aviso na fila: o espectador ficou para trás e deve reconectar
 
