@@ -51,16 +51,17 @@ class SeguidorDeEventos(threading.Thread):
     def _seguir(self) -> None:
         close_old_connections()
         for evento in ClienteRPA().eventos(parar=self.parar):
-            if evento.tipo == "connection":
-                self._marcar(conectado=True)
-            elif evento.tipo == "log" and evento.job_id:
-                self._receber(evento)
             self._esvaziar_buffer()
+            if evento.tipo == "log" and evento.job_id:
+                self._receber(evento)
             self._marcar(conectado=True)
 
     def _receber(self, evento: Evento) -> None:
-        alvo = self._execucao(evento.job_id)
+        esperando = any(anterior.job_id == evento.job_id for _, anterior in self._buffer)
+        alvo = None if esperando else self._execucao(evento.job_id)
         if alvo is None:
+            # Job ainda sem execução conhecida (ou com linhas anteriores esperando): entra na fila,
+            # para as linhas chegarem ao banco na ordem do robô.
             self._buffer.append((time.monotonic(), evento))
             return
         execucao_id, ativa = alvo
@@ -96,9 +97,13 @@ class SeguidorDeEventos(threading.Thread):
         agora = time.monotonic()
         pendentes, self._buffer = self._buffer, []
         for chegada, evento in pendentes:
-            if self._execucao(evento.job_id) is not None:
+            if agora - chegada >= ESPERA_NO_BUFFER:
+                continue  # o /status completa no fim do job
+            if any(anterior.job_id == evento.job_id for _, anterior in self._buffer):
+                self._buffer.append((chegada, evento))  # mantém a ordem atrás das que esperam
+            elif self._execucao(evento.job_id) is not None:
                 self._receber(evento)
-            elif agora - chegada < ESPERA_NO_BUFFER:
+            else:
                 self._buffer.append((chegada, evento))
 
     def _marcar(self, *, conectado: bool) -> None:
