@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from execucoes.conexao import testar_conexao
 from execucoes.models import Execucao, StatusExecucao
 from execucoes.rpa import ClienteRPA, ErroRPA, JobNaoEncontrado
-from execucoes.sse import evento_sse, resposta_sse, transmitir, ultimo_evento
+from execucoes.sse import Recusa, evento_sse, responder, transmitir, ultimo_evento
 from execucoes.transmissao import Chave
 
 ESPERA_CONFIRMACAO = 3.0
@@ -34,15 +34,20 @@ def _equipe(usuario) -> bool:
 
 
 async def stream(request, job_id):
-    if not _equipe(await request.auser()):
-        return _sem_permissao()
+    return responder(await fluxo_do_job(await request.auser(), job_id, ultimo_evento(request)))
+
+
+async def fluxo_do_job(usuario, job_id: str, desde: int):
+    """O stream de um job no formato do sistema antigo (RPA-API.md §4)."""
+    if not _equipe(usuario):
+        return Recusa(403, "Sem permissão.")
     execucao = (
         await Execucao.objects.select_related("processo__cliente__operadora")
         .filter(job_id=job_id)
         .afirst()
     )
     if execucao is None:
-        return JsonResponse({"detail": f"Job '{job_id}' não encontrado."}, status=404)
+        return Recusa(404, f"Job '{job_id}' não encontrado.")
     operadora = execucao.processo.cliente.operadora.codigo
 
     def inicio(ultimo: int) -> list[str]:
@@ -86,14 +91,8 @@ async def stream(request, job_id):
         }
         return evento_sse(corpo, id_=ultimo), True
 
-    return resposta_sse(
-        transmitir(
-            Chave("execucao", execucao.pk),
-            ultimo_evento(request),
-            inicio=inicio,
-            linha=linha,
-            estado=estado,
-        )
+    return transmitir(
+        Chave("execucao", execucao.pk), desde, inicio=inicio, linha=linha, estado=estado
     )
 
 

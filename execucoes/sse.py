@@ -7,10 +7,11 @@ buraco e sem repetição. Um `: ping` a cada 15 s mantém proxies e balanceadore
 import asyncio
 import json
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 
 from asgiref.sync import SyncToAsync, sync_to_async
 from django.db import connection
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 
 from execucoes.transmissao import DERRUBADA, Chave, central, estado_de, linhas_desde
 
@@ -27,11 +28,30 @@ def evento_sse(dados: dict, *, id_: int | None = None, tipo: str | None = None) 
     return "\n".join(partes) + "\n\n"
 
 
-def ultimo_evento(request) -> int:
+@dataclass(frozen=True)
+class Recusa:
+    """Um stream que não abre: o status HTTP e a explicação em pt-BR."""
+
+    status: int
+    detalhe: str
+
+
+def ler_ultimo_evento(cabecalho: str | None, desde: str | None = None) -> int:
     try:
-        return max(0, int(request.headers.get("Last-Event-ID") or request.GET.get("desde") or 0))
+        return max(0, int(cabecalho or desde or 0))
     except ValueError:
         return 0
+
+
+def ultimo_evento(request) -> int:
+    return ler_ultimo_evento(request.headers.get("Last-Event-ID"), request.GET.get("desde"))
+
+
+def responder(resultado) -> HttpResponse:
+    """A view Django de um stream: recusa em JSON, ou o SSE."""
+    if isinstance(resultado, Recusa):
+        return JsonResponse({"detail": resultado.detalhe}, status=resultado.status)
+    return resposta_sse(resultado)
 
 
 def _fechar_conexao() -> None:

@@ -3,13 +3,13 @@
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from execucoes.models import Execucao, LogExecucao
-from execucoes.sse import evento_sse, resposta_sse, transmitir, ultimo_evento
+from execucoes.sse import Recusa, evento_sse, responder, transmitir, ultimo_evento
 from execucoes.transmissao import Chave, linhas_desde
 from processos import admin_acoes
 from processos.models import Processo
@@ -149,12 +149,16 @@ CAMPOS_DA_LINHA = ("id", "nivel", "mensagem", "momento", "execucao_id")
 
 
 async def eventos(request, pk):
-    """SSE do processo: linhas de log da execução atual (ou última) e mudanças de status."""
-    usuario = await request.auser()
+    """SSE do processo (sob o gunicorn, servido por `execucoes.asgi_streams`, sem o Django)."""
+    return responder(await fluxo_do_processo(await request.auser(), pk, ultimo_evento(request)))
+
+
+async def fluxo_do_processo(usuario, pk, desde: int):
+    """Linhas de log da execução atual (ou última) do processo e as mudanças de status."""
     if not getattr(usuario, "pode_operar", False):
-        return JsonResponse({"detail": "Sem permissão para acompanhar este processo."}, status=403)
+        return Recusa(403, "Sem permissão para acompanhar este processo.")
     if not await Processo.objects.filter(pk=pk).aexists():
-        return JsonResponse({"detail": "Processo não encontrado."}, status=404)
+        return Recusa(404, "Processo não encontrado.")
     chave = Chave("processo", pk)
 
     def historico(desde: int) -> list[dict]:
@@ -170,13 +174,6 @@ async def eventos(request, pk):
     def estado(dados: dict, ultimo: int) -> tuple[str, bool]:
         return evento_sse(dados, id_=ultimo, tipo="estado"), False
 
-    return resposta_sse(
-        transmitir(
-            chave,
-            ultimo_evento(request),
-            inicio=lambda ultimo: [],
-            linha=linha,
-            estado=estado,
-            historico_de=historico,
-        )
+    return transmitir(
+        chave, desde, inicio=lambda ultimo: [], linha=linha, estado=estado, historico_de=historico
     )
