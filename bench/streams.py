@@ -58,23 +58,11 @@ def _execucoes():
     """Cinco jobs rodando, novos a cada rodada (sem histórico de rodadas anteriores)."""
     import datetime as dt
 
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-
     from clientes.models import Cliente
-    from contas.models import Usuario
     from execucoes.models import Execucao, StatusExecucao, TipoExecucao
     from operadoras.models import Operadora
     from processos.models import Processo
 
-    usuario, _ = Usuario.objects.get_or_create(
-        username="bench-streams", defaults={"perfil": "OPERADOR"}
-    )
-    sessao = SessionStore()
-    sessao[SESSION_KEY] = str(usuario.pk)
-    sessao[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    sessao[HASH_SESSION_KEY] = usuario.get_session_auth_hash()
-    sessao.save()
     oi, _ = Operadora.objects.get_or_create(
         codigo="OI", defaults={"nome": "OI", "possui_rpa": True}
     )
