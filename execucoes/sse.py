@@ -10,10 +10,16 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
 from asgiref.sync import SyncToAsync, sync_to_async
-from django.db import connection
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 
-from execucoes.transmissao import DERRUBADA, Chave, central, estado_de, linhas_desde
+from execucoes.transmissao import (
+    DERRUBADA,
+    Chave,
+    central,
+    estado_de,
+    fechar_conexao,
+    linhas_desde,
+)
 
 PING = 15.0
 RETRY_MS = 3000
@@ -52,10 +58,6 @@ def responder(resultado) -> HttpResponse:
     if isinstance(resultado, Recusa):
         return JsonResponse({"detail": resultado.detalhe}, status=resultado.status)
     return resposta_sse(resultado)
-
-
-def _fechar_conexao() -> None:
-    connection.close()  # resolvido na thread do pedido, onde a conexão foi aberta
 
 
 def _liberar_thread_do_pedido() -> None:
@@ -99,7 +101,7 @@ async def transmitir(
 
     # Um stream fica aberto por horas: não segura conexão com o banco nem thread por espectador
     # (as leituras passam todas pela central). Aqui os middlewares já responderam.
-    await sync_to_async(_fechar_conexao)()
+    await sync_to_async(fechar_conexao)()
     _liberar_thread_do_pedido()
     hub = central()
     assinatura = await hub.assinar(chave)

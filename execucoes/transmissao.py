@@ -185,7 +185,7 @@ class Central:
                 await self._volta()
             except Exception:
                 logger.exception("Live log hub failed reading the database")
-                await self.no_banco(_fechar_conexao)
+                await self.no_banco(fechar_conexao)
             await asyncio.sleep(INTERVALO)
 
     async def _volta(self) -> None:
@@ -216,7 +216,7 @@ def _do_canal(linha: dict, chave: Chave) -> bool:
     return linha[campo] == str(chave.id)
 
 
-def _fechar_conexao() -> None:
+def fechar_conexao() -> None:
     connection.close()
 
 

@@ -106,6 +106,10 @@ def _exigir_robo(processo: Processo) -> None:
     )
 
 
+def _exigir_fatura_para_o_sat(processo: Processo) -> None:
+    _exigir(bool(processo.fatura), "O processo não tem fatura para enviar ao SAT.")
+
+
 def executar_download(processo, pedido: Pedido) -> Execucao:
     _exigir_operar(pedido)
     with transaction.atomic():
@@ -121,7 +125,7 @@ def enviar_ao_sat(processo, pedido: Pedido) -> Execucao:
     with transaction.atomic():
         processo = _travar(processo)
         _exigir_status(processo, StatusProcesso.AGUARDANDO_ENVIO_SAT, "enviar ao SAT")
-        _exigir(bool(processo.fatura), "O processo não tem fatura para enviar ao SAT.")
+        _exigir_fatura_para_o_sat(processo)
         _exigir_sem_execucao_ativa(processo)
         return _nova_execucao(processo, TipoExecucao.UPLOAD_SAT, pedido)
 
@@ -136,7 +140,7 @@ def executar_novamente(processo, pedido: Pedido) -> Execucao:
             _exigir_robo(processo)
             return _nova_execucao(processo, TipoExecucao.DOWNLOAD_FATURA, pedido)
         if processo.status == StatusProcesso.AGUARDANDO_ENVIO_SAT:
-            _exigir(bool(processo.fatura), "O processo não tem fatura para enviar ao SAT.")
+            _exigir_fatura_para_o_sat(processo)
             return _nova_execucao(processo, TipoExecucao.UPLOAD_SAT, pedido)
         raise AcaoRecusada(
             f"Não há o que executar de novo: o processo está em “{processo.get_status_display()}”."
