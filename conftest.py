@@ -2,6 +2,10 @@
 
 import datetime as dt
 import itertools
+import os
+import socket
+import subprocess
+import sys
 
 import pytest
 import requests
@@ -37,6 +41,47 @@ def url_do_banco_de_teste() -> str:
     if connection.vendor == "sqlite":
         return f"sqlite:///{dados['NAME']}"
     return f"postgres://{dados['USER']}:{dados['PASSWORD']}@{dados['HOST']}:{dados['PORT']}/{dados['NAME']}"
+
+
+def porta_livre() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def subir_servidor_web(porta: int, ambiente: dict, saida) -> subprocess.Popen:
+    """O app web como em produção (gunicorn + worker uvicorn, `gunicorn.conf.py`), no banco de
+    testes; devolve quando /admin/login/ responde."""
+    from django.conf import settings
+
+    processo = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "brm.asgi:application"],
+        cwd=settings.BASE_DIR,
+        env={
+            **os.environ,
+            "DATABASE_URL": url_do_banco_de_teste(),
+            "DEBUG": "true",
+            "PORT": str(porta),
+            "WEB_CONCURRENCY": "1",
+            "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+            **ambiente,
+        },
+        stdout=saida,
+        stderr=subprocess.STDOUT,
+    )
+
+    def no_ar():
+        try:
+            return requests.get(f"http://127.0.0.1:{porta}/admin/login/", timeout=1).ok
+        except requests.RequestException:
+            return False
+
+    try:
+        esperar(no_ar, prazo=30, mensagem="o app web não subiu")
+    except AssertionError:
+        processo.kill()
+        raise
+    return processo
 
 
 def gerar_cnpj(numero: int | None = None) -> str:

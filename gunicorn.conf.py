@@ -4,10 +4,14 @@ import multiprocessing
 import os
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '5050')}"
-worker_class = "uvicorn_worker.UvicornWorker"
+# uvicorn que encerra os streams de log ao parar (brm/servidor.py).
+worker_class = "brm.servidor.Worker"
 workers = int(os.environ.get("WEB_CONCURRENCY", min(4, multiprocessing.cpu_count())))
 timeout = 60
 graceful_timeout = 20
 accesslog = "-"
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# O socket de controle do gunicorn (gunicornc) não é usado; o caminho padrão é um só por usuário da
+# máquina, dividido por toda instância (testes, benchmark, `make run`).
+control_socket_disable = True

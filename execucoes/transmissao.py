@@ -42,9 +42,16 @@ class Assinatura:
         try:
             self.fila.put_nowait(evento)
         except asyncio.QueueFull:
-            self.derrubada = True
+            self.derrubar()
+
+    def derrubar(self) -> None:
+        """O espectador deve reconectar (ficou para trás, ou o servidor vai parar)."""
+        if self.derrubada:
+            return
+        self.derrubada = True
+        if self.fila.full():
             self.fila.get_nowait()  # abre espaço para o aviso
-            self.fila.put_nowait(DERRUBADA)
+        self.fila.put_nowait(DERRUBADA)
 
     def __hash__(self) -> int:
         return id(self)
@@ -171,6 +178,11 @@ class Central:
             self.tarefa = asyncio.get_running_loop().create_task(self._laco())
         return assinatura
 
+    def encerrar(self) -> None:
+        for canal in self.canais.values():
+            for assinatura in canal.assinantes:
+                assinatura.derrubar()
+
     def cancelar(self, assinatura: Assinatura) -> None:
         canal = self.canais.get(assinatura.chave)
         if canal is None:
@@ -223,6 +235,12 @@ def fechar_conexao() -> None:
 _centrais: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Central]" = (
     weakref.WeakKeyDictionary()
 )
+
+
+def encerrar_transmissoes() -> None:
+    """O servidor vai parar: todo espectador, de toda central, é avisado para reconectar."""
+    for central_do_laco in list(_centrais.values()):
+        central_do_laco.encerrar()
 
 
 def central() -> Central:

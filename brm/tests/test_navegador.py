@@ -4,7 +4,6 @@ passo ficam em artefatos/capturas/."""
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +12,14 @@ import pytest
 import requests
 from django.conf import settings
 
-from conftest import criar_processo, criar_usuario, esperar, url_do_banco_de_teste
+from conftest import (
+    criar_processo,
+    criar_usuario,
+    esperar,
+    porta_livre,
+    subir_servidor_web,
+    url_do_banco_de_teste,
+)
 from execucoes.models import Execucao, LogExecucao
 from processos.models import Processo, StatusProcesso
 
@@ -29,10 +35,14 @@ def _senhas_que_o_servidor_confere(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
 
 
-def porta_livre() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def _parou(processo: subprocess.Popen, prazo: float) -> bool:
+    try:
+        processo.wait(timeout=prazo)
+        return True
+    except subprocess.TimeoutExpired:
+        processo.kill()
+        processo.wait()
+        return False
 
 
 @pytest.fixture
@@ -42,49 +52,29 @@ def app(simulador_exclusivo, tmp_path):
         pytest.skip("Chromium do Debian não instalado (apt-get install chromium)")
     porta = porta_livre()
     ambiente = {
-        **os.environ,
-        "DATABASE_URL": url_do_banco_de_teste(),
-        "DEBUG": "true",
-        "PORT": str(porta),
-        "WEB_CONCURRENCY": "1",
         "API_EXTERNA_URL": simulador_exclusivo.url,
         "API_EXTERNA_TOKEN": simulador_exclusivo.novo_token(),
         "RPA_INTERVALO_CONSULTA_SEGUNDOS": "0.5",
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
     }
     saida = open(tmp_path / "app.log", "w")  # noqa: SIM115
-    processos = [
-        subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "brm.asgi:application"],
-            cwd=settings.BASE_DIR,
-            env=ambiente,
-            stdout=saida,
-            stderr=subprocess.STDOUT,
-        ),
-        subprocess.Popen(
-            [sys.executable, "manage.py", "worker", "--intervalo", "0.1"],
-            cwd=settings.BASE_DIR,
-            env=ambiente,
-            stdout=saida,
-            stderr=subprocess.STDOUT,
-        ),
-    ]
+    web = subir_servidor_web(porta, ambiente, saida)
+    worker = subprocess.Popen(
+        [sys.executable, "manage.py", "worker", "--intervalo", "0.1"],
+        cwd=settings.BASE_DIR,
+        env={**os.environ, "DATABASE_URL": url_do_banco_de_teste(), "DEBUG": "true", **ambiente},
+        stdout=saida,
+        stderr=subprocess.STDOUT,
+    )
+    processos = [web, worker]
     base = f"http://127.0.0.1:{porta}"
-
-    def no_ar():
-        try:
-            return requests.get(f"{base}/admin/login/", timeout=1).status_code == 200
-        except requests.RequestException:
-            return False
-
-    esperar(no_ar, prazo=30, mensagem="o app não subiu")
     yield base
     for processo in processos:
         processo.terminate()
-    for processo in processos:
-        processo.wait(timeout=20)
+    parados = [_parou(processo, prazo=15) for processo in processos]
     saida.close()
     registro = (tmp_path / "app.log").read_text()
+    assert all(parados), "web ou worker não parou em 15 s após o SIGTERM:\n" + registro[-3000:]
     # 403 de quem não pode é esperado (e registrado); erro 500 ou ERROR não.
     erros = ("Internal Server Error", " ERROR ", "[ERROR]")
     assert not any(erro in registro for erro in erros), registro[-3000:]

@@ -1,0 +1,62 @@
+"""O servidor web de produção (gunicorn + brm.servidor.Worker): parar não espera os streams abertos."""
+
+import signal
+
+import pytest
+import requests
+from django.test import Client
+
+from conftest import criar_processo, criar_usuario, porta_livre, subir_servidor_web
+from execucoes.models import Execucao, LogExecucao, StatusExecucao, TipoExecucao
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_sigterm_encerra_os_streams_abertos_e_o_servidor_sai_logo(tmp_path, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+    processo = criar_processo()
+    execucao = Execucao.objects.create(
+        processo=processo,
+        tipo=TipoExecucao.DOWNLOAD_FATURA,
+        status=StatusExecucao.EXECUTANDO,
+        job_id="job-aberto",
+    )
+    linha = LogExecucao.objects.create(execucao=execucao, mensagem="Baixando a fatura")
+    navegador = Client()
+    navegador.force_login(criar_usuario("OPERADOR"))
+    sessao = navegador.cookies["sessionid"].value
+
+    porta = porta_livre()
+    with open(tmp_path / "web.log", "w") as saida:
+        web = subir_servidor_web(porta, {}, saida)
+        try:
+            streams = [
+                requests.get(
+                    f"http://127.0.0.1:{porta}{caminho}",
+                    cookies={"sessionid": sessao},
+                    stream=True,
+                    timeout=(2, 15),
+                )
+                for caminho in (
+                    f"/processos/{processo.pk}/eventos",
+                    "/api/v2/logs-tempo-real/stream/job-aberto",
+                )
+            ]
+            pedacos = [stream.iter_content(chunk_size=None) for stream in streams]
+            inicios = [next(pedaco) for pedaco in pedacos]
+            assert all(b"retry:" in inicio for inicio in inicios)
+
+            web.send_signal(signal.SIGTERM)
+            # O stream termina (resposta completa), e não fica pendurado até o gunicorn matar o worker
+            # ao fim do graceful_timeout (20 s).
+            restos = [b"".join(pedaco) for pedaco in pedacos]
+            web.wait(timeout=10)
+        finally:
+            if web.poll() is None:
+                web.kill()
+                web.wait()
+    corpos = [(inicio + resto).decode() for inicio, resto in zip(inicios, restos, strict=True)]
+    assert all(f"id: {linha.id}" in corpo for corpo in corpos), corpos
+    registro = (tmp_path / "web.log").read_text()
+    assert "Waiting for connections to close" not in registro
+    assert web.returncode == 0, registro[-2000:]
