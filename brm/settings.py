@@ -1,5 +1,6 @@
 """Configuração do projeto, lida do ambiente (e de um `.env`, quando existe) — SPEC §7."""
 
+import datetime as dt
 import logging
 from pathlib import Path
 
@@ -46,6 +47,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "rest_framework_simplejwt",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "allauth",
     "allauth.account",
     "allauth.socialaccount",
@@ -237,9 +241,40 @@ REST_FRAMEWORK = {
         "rest_framework_simplejwt.authentication.JWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PERMISSION_CLASSES": ["brm.api.PerfilPermite"],
+    "DEFAULT_PAGINATION_CLASS": "brm.api.Paginas",
     "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.SearchFilter",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "SEARCH_PARAM": "busca",
+    "ORDERING_PARAM": "ordem",
+    "EXCEPTION_HANDLER": "brm.api_erros.tratar_excecao",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.ScopedRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"login": env.str("API_LIMITE_LOGIN", default="10/min")},
+}
+SIMPLE_JWT = {
+    "ACCESS_TOKEN_LIFETIME": dt.timedelta(minutes=30),
+    "REFRESH_TOKEN_LIFETIME": dt.timedelta(days=1),
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "BRM RPA — API",
+    "DESCRIPTION": "Operadoras, clientes, processos (com as ações do fluxo) e execuções do robô. "
+    "Autenticação: JWT (`POST /api/token/`, cabeçalho `Authorization: Bearer …`) ou a sessão "
+    "do navegador. Perfis valem como no admin.",
+    "VERSION": "1.0.0",
+    "SERVE_PERMISSIONS": ["brm.api.PerfilPermite"],
+    "SWAGGER_UI_DIST": "SIDECAR",  # sem CDN: os arquivos do Swagger UI saem do próprio app
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "StatusDoProcessoEnum": "processos.models.StatusProcesso",
+        "StatusDaExecucaoEnum": "execucoes.models.StatusExecucao",
+    },
 }
 
 # --- RPA API e fluxo --------------------------------------------------------------------------

@@ -13,6 +13,7 @@ urlpatterns = [
     path("contas/", include("allauth.urls")),
     path("", include("execucoes.urls")),
     path("", include("processos.urls")),
+    path("api/", include("brm.api_urls")),
 ]
 
 if settings.DEBUG:

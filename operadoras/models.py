@@ -55,5 +55,7 @@ class Operadora(ModeloBase):
     def __str__(self) -> str:
         return self.nome
 
-    def clean(self) -> None:
+    def clean_fields(self, exclude=None) -> None:
+        # Antes dos validadores: um código vazio vem do nome (`Claro Empresas` → `CLARO_EMPRESAS`).
         self.codigo = normalizar_codigo(self.codigo or self.nome)
+        super().clean_fields(exclude=exclude)

@@ -36,6 +36,15 @@ class Pedido:
     ip: str | None = None
     user_agent: str = ""
 
+    @classmethod
+    def do_request(cls, request, origem: str) -> "Pedido":
+        return cls(
+            usuario=request.user,
+            origem=origem,
+            ip=request.META.get("REMOTE_ADDR"),
+            user_agent=request.META.get("HTTP_USER_AGENT", ""),
+        )
+
 
 def _travar(processo) -> Processo:
     processo_id = getattr(processo, "pk", processo)

@@ -21,12 +21,7 @@ from processos.models import Origem, Processo, StatusProcesso
 
 
 def pedido_de(request) -> Pedido:
-    return Pedido(
-        usuario=request.user,
-        origem=Origem.WEB,
-        ip=request.META.get("REMOTE_ADDR"),
-        user_agent=request.META.get("HTTP_USER_AGENT", ""),
-    )
+    return Pedido.do_request(request, Origem.WEB)
 
 
 def resumir(modeladmin, request, feitos: int, recusas: Counter, verbo: str) -> None:

@@ -1,0 +1,212 @@
+"""A API REST (SPEC §6): JWT, perfis como no admin, validação em pt-BR, esquema e documentação."""
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
+
+from conftest import criar_cliente, criar_operadora, criar_usuario, gerar_cnpj
+from clientes.models import Cliente
+from operadoras.models import Operadora
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _limites_zerados():
+    cache.clear()  # o limite de tentativas de login conta no cache
+    yield
+    cache.clear()
+
+
+def token_de(usuario, senha="senha-de-teste-1") -> str:
+    resposta = APIClient().post(
+        "/api/token/", {"username": usuario.username, "password": senha}, format="json"
+    )
+    assert resposta.status_code == 200, resposta.content
+    return resposta.json()["access"]
+
+
+def api_de(perfil: str) -> APIClient:
+    cliente = APIClient()
+    cliente.credentials(HTTP_AUTHORIZATION=f"Bearer {token_de(criar_usuario(perfil))}")
+    return cliente
+
+
+def test_jwt_da_acesso_e_renovacao():
+    usuario = criar_usuario("OPERADOR")
+    resposta = APIClient().post(
+        "/api/token/", {"username": usuario.username, "password": "senha-de-teste-1"}
+    )
+    assert resposta.status_code == 200
+    par = resposta.json()
+    cliente = APIClient()
+    cliente.credentials(HTTP_AUTHORIZATION=f"Bearer {par['access']}")
+    assert cliente.get("/api/processos/").status_code == 200
+
+    renovado = APIClient().post("/api/token/renovar/", {"refresh": par["refresh"]})
+    assert renovado.status_code == 200
+    assert renovado.json()["access"] != par["access"]
+
+
+def test_sem_credencial_ou_com_token_invalido_e_401_em_portugues():
+    assert APIClient().get("/api/processos/").status_code == 401
+    cliente = APIClient()
+    cliente.credentials(HTTP_AUTHORIZATION="Bearer nao-e-um-jwt")
+    resposta = cliente.get("/api/processos/")
+    assert resposta.status_code == 401
+    assert "token" in resposta.json()["detail"].lower()
+
+
+def test_senha_errada_e_recusada_e_as_tentativas_sao_limitadas():
+    usuario = criar_usuario("OPERADOR")
+    dados = {"username": usuario.username, "password": "errada"}
+    respostas = [APIClient().post("/api/token/", dados) for _ in range(11)]
+    assert respostas[0].status_code == 401
+    assert respostas[0].json()["detail"] == "Usuário e/ou senha incorreto(s)"
+    assert respostas[-1].status_code == 429
+    # Nem a senha certa passa enquanto o limite vale.
+    certa = APIClient().post("/api/token/", {**dados, "password": "senha-de-teste-1"})
+    assert certa.status_code == 429
+
+
+def test_usuario_inativo_nao_obtem_token():
+    usuario = criar_usuario("ADMINISTRADOR")
+    usuario.is_active = False
+    usuario.save()
+    resposta = APIClient().post(
+        "/api/token/", {"username": usuario.username, "password": "senha-de-teste-1"}
+    )
+    assert resposta.status_code == 401
+
+
+def test_sessao_do_navegador_tambem_autentica(client):
+    client.force_login(criar_usuario("APROVADOR"))
+    assert client.get("/api/operadoras/").status_code == 200
+
+
+def test_operadoras_toda_equipe_le_so_administrador_escreve():
+    criar_operadora("VIVO")
+    for perfil in ("OPERADOR", "APROVADOR"):
+        api = api_de(perfil)
+        assert api.get("/api/operadoras/").json()["count"] == 1
+        resposta = api.post("/api/operadoras/", {"nome": "Claro"}, format="json")
+        assert resposta.status_code == 403
+        assert "perfil" in resposta.json()["detail"]
+    assert not Operadora.objects.filter(nome="Claro").exists()
+
+    resposta = api_de("ADMINISTRADOR").post(
+        "/api/operadoras/", {"nome": "Claro Empresas", "possui_rpa": True}, format="json"
+    )
+    assert resposta.status_code == 201, resposta.content
+    assert resposta.json()["codigo"] == "CLARO_EMPRESAS"  # a mesma normalização do admin
+
+
+def test_cliente_com_cnpj_invalido_e_recusado_com_o_campo_e_nada_gravado():
+    criar_operadora("VIVO")
+    api = api_de("ADMINISTRADOR")
+    resposta = api.post(
+        "/api/clientes/",
+        {"razao_social": "ACME", "cnpj": "11.111.111/1111-11", "operadora": "VIVO"},
+        format="json",
+    )
+    assert resposta.status_code == 400
+    assert "CNPJ" in " ".join(resposta.json()["cnpj"])
+    assert not Cliente.objects.exists()
+
+    resposta = api.post(
+        "/api/clientes/",
+        {"razao_social": "ACME", "cnpj": "NAO-EXISTE", "operadora": "XPTO"},
+        format="json",
+    )
+    assert resposta.status_code == 400
+    assert set(resposta.json()) >= {"operadora"}
+
+
+def test_cliente_criado_pela_api_normaliza_o_cnpj_e_guarda_a_senha_cifrada():
+    criar_operadora("VIVO")
+    cnpj = gerar_cnpj()
+    formatado = f"{cnpj[:2]}.{cnpj[2:5]}.{cnpj[5:8]}/{cnpj[8:12]}-{cnpj[12:]}"
+    resposta = api_de("ADMINISTRADOR").post(
+        "/api/clientes/",
+        {
+            "razao_social": "ACME LTDA",
+            "cnpj": formatado,
+            "operadora": "VIVO",
+            "senha_portal": "senha-do-portal-123",
+        },
+        format="json",
+    )
+    assert resposta.status_code == 201, resposta.content
+    corpo = resposta.json()
+    assert "senha_portal" not in corpo and corpo["tem_senha_portal"] is True
+    assert "senha-do-portal-123" not in resposta.content.decode()
+    cliente = Cliente.objects.get(pk=corpo["id"])
+    assert cliente.cnpj == cnpj and cliente.hash_unico
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT senha_portal FROM clientes_cliente WHERE id = %s", [cliente.pk.hex])
+        linha = cursor.fetchone() or ()
+    if not linha:  # PostgreSQL guarda o UUID como uuid, não como texto
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT senha_portal FROM clientes_cliente WHERE id = %s", [cliente.pk])
+            linha = cursor.fetchone()
+    assert "senha-do-portal-123" not in str(linha[0])
+    assert cliente.senha_portal == "senha-do-portal-123"
+
+
+def test_cliente_duplicado_e_recusado_em_portugues():
+    existente = criar_cliente()
+    resposta = api_de("ADMINISTRADOR").post(
+        "/api/clientes/",
+        {
+            "razao_social": "Outra",
+            "cnpj": existente.cnpj,
+            "operadora": existente.operadora.codigo,
+            "unidade": existente.unidade,
+            "servico": existente.servico,
+        },
+        format="json",
+    )
+    assert resposta.status_code == 400
+    assert "Já existe um cliente" in str(resposta.json())
+
+
+def test_clientes_filtro_por_operadora_e_busca():
+    vivo, oi = criar_operadora("VIVO"), criar_operadora("OI")
+    alvo = criar_cliente(vivo, razao_social="PADARIA ESTRELA")
+    criar_cliente(oi, razao_social="PADARIA LUA")
+    api = api_de("OPERADOR")
+    por_operadora = api.get("/api/clientes/", {"operadora": "vivo"}).json()
+    assert [c["id"] for c in por_operadora["results"]] == [str(alvo.pk)]
+    busca = api.get("/api/clientes/", {"busca": "estrela"}).json()
+    assert [c["id"] for c in busca["results"]] == [str(alvo.pk)]
+
+
+def test_consultas_da_lista_de_clientes_nao_crescem_com_a_pagina():
+    api = api_de("OPERADOR")
+    operadora = criar_operadora("VIVO")
+
+    def consultas(total):
+        while Cliente.objects.count() < total:
+            criar_cliente(operadora)
+        with CaptureQueriesContext(connection) as contexto:
+            assert api.get("/api/clientes/", {"tamanho": 100}).status_code == 200
+        return len(contexto)
+
+    assert consultas(3) == consultas(30)
+
+
+def test_esquema_openapi_e_documentacao_sem_cdn(client):
+    assert APIClient().get("/api/esquema/").status_code in (401, 403)
+    client.force_login(criar_usuario("OPERADOR"))
+    esquema = client.get("/api/esquema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert esquema.status_code == 200
+    caminhos = esquema.json()["paths"]
+    assert "/api/processos/{id}/aprovar/" in caminhos
+    assert "/api/execucoes/{id}/logs/" in caminhos
+    docs = client.get("/api/docs/")
+    assert docs.status_code == 200
+    pagina = docs.content.decode()
+    assert "swagger-ui" in pagina
+    assert "cdn" not in pagina.lower() and "https://" not in pagina

@@ -1,0 +1,91 @@
+"""Execuções do robô e suas linhas de log na API REST: só leitura, para toda a equipe."""
+
+from django_filters import rest_framework as filtros
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from brm.api import PerfilPermite, PorOrdemDeChegada
+from execucoes.models import Execucao, LogExecucao, StatusExecucao, TipoExecucao
+
+LINHAS_POR_PEDIDO = 1000
+
+
+class ExecucaoSerializer(serializers.ModelSerializer):
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    tipo_display = serializers.CharField(source="get_tipo_display", read_only=True)
+    executado_por = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = Execucao
+        fields = [
+            "id",
+            "processo",
+            "tipo",
+            "tipo_display",
+            "status",
+            "status_display",
+            "job_id",
+            "numero_tentativa",
+            "progresso",
+            "parametros_entrada",
+            "resultado",
+            "erro",
+            "iniciada_em",
+            "finalizada_em",
+            "executar_apos",
+            "executado_por",
+            "criado_em",
+        ]
+        read_only_fields = fields
+
+
+class LinhaDeLogSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = LogExecucao
+        fields = ["id", "nivel", "mensagem", "momento", "recebido_em"]
+
+
+class FiltroDeExecucoes(filtros.FilterSet):
+    status = filtros.MultipleChoiceFilter(choices=StatusExecucao.choices)
+    tipo = filtros.ChoiceFilter(choices=TipoExecucao.choices)
+
+    class Meta:
+        model = Execucao
+        fields = ["processo", "status", "tipo", "job_id"]
+
+
+class ExecucaoViewSet(viewsets.ReadOnlyModelViewSet):
+    """Execuções do robô, da mais recente à mais antiga.
+
+    Filtros: `processo`, `status` (pode repetir), `tipo`, `job_id`.
+    """
+
+    queryset = Execucao.objects.select_related("executado_por")
+    serializer_class = ExecucaoSerializer
+    permission_classes = [PerfilPermite]
+    pagination_class = PorOrdemDeChegada
+    filterset_class = FiltroDeExecucoes
+    ordering_fields = None  # a paginação por cursor define a ordem
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "desde", int, description="Só linhas com id maior que este (para continuar)."
+            )
+        ],
+        responses=LinhaDeLogSerializer(many=True),
+    )
+    @action(detail=True, methods=["get"])
+    def logs(self, request, pk=None):
+        """As linhas de log da execução, na ordem; até 1.000 por pedido — continue com `desde`."""
+        execucao = self.get_object()
+        try:
+            desde = max(0, int(request.query_params.get("desde") or 0))
+        except ValueError:
+            raise serializers.ValidationError(
+                {"desde": "Use o id de uma linha (número)."}
+            ) from None
+        linhas = execucao.logs.filter(id__gt=desde).order_by("id")[:LINHAS_POR_PEDIDO]
+        return Response(LinhaDeLogSerializer(linhas, many=True).data)
