@@ -131,6 +131,9 @@ def _ajustes_de_teste(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    from django.core.cache import cache
+
+    cache.clear()  # limites de tentativas (login da API, callback) contam no cache
 
 
 @pytest.fixture

@@ -1,23 +1,15 @@
 """A API REST (SPEC §6): JWT, perfis como no admin, validação em pt-BR, esquema e documentação."""
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from conftest import criar_cliente, criar_operadora, criar_usuario, gerar_cnpj
 from clientes.models import Cliente
+from conftest import criar_cliente, criar_operadora, criar_usuario, gerar_cnpj
 from operadoras.models import Operadora
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _limites_zerados():
-    cache.clear()  # o limite de tentativas de login conta no cache
-    yield
-    cache.clear()
 
 
 def token_de(usuario, senha="senha-de-teste-1") -> str:
@@ -144,13 +136,10 @@ def test_cliente_criado_pela_api_normaliza_o_cnpj_e_guarda_a_senha_cifrada():
     assert "senha-do-portal-123" not in resposta.content.decode()
     cliente = Cliente.objects.get(pk=corpo["id"])
     assert cliente.cnpj == cnpj and cliente.hash_unico
+    chave = Cliente._meta.pk.get_db_prep_value(cliente.pk, connection)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT senha_portal FROM clientes_cliente WHERE id = %s", [cliente.pk.hex])
-        linha = cursor.fetchone() or ()
-    if not linha:  # PostgreSQL guarda o UUID como uuid, não como texto
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT senha_portal FROM clientes_cliente WHERE id = %s", [cliente.pk])
-            linha = cursor.fetchone()
+        cursor.execute("SELECT senha_portal FROM clientes_cliente WHERE id = %s", [chave])
+        linha = cursor.fetchone()
     assert "senha-do-portal-123" not in str(linha[0])
     assert cliente.senha_portal == "senha-do-portal-123"
 
