@@ -20,7 +20,12 @@ def avisos(request):
 
         return painel() if logado() else None
 
+    from django.contrib import admin
+
     return {
+        # As páginas fora do admin (login, conta) com o mesmo cabeçalho do admin.
+        "site_header": admin.site.site_header,
+        "site_title": admin.site.site_title,
         "banco_fallback_ativo": settings.BANCO_FALLBACK_ATIVO,
         "aviso_token": aviso_token,
         "painel_rpa": painel_rpa,

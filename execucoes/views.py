@@ -18,7 +18,7 @@ def _equipe(usuario) -> bool:
     return getattr(usuario, "pode_operar", False)
 
 
-@user_passes_test(_equipe, login_url="admin:login")
+@user_passes_test(_equipe)
 def testar_conexao_view(request):
     contexto = {
         **admin.site.each_context(request),

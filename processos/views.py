@@ -17,7 +17,7 @@ from processos.models import Processo
 
 def _equipe(request):
     if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path(), reverse("admin:login"))
+        return redirect_to_login(request.get_full_path())
     if not getattr(request.user, "pode_operar", False):
         raise PermissionDenied
     return None

@@ -105,8 +105,8 @@ def navegador():
 def entrar(browser, base: str, usuario: str):
     contexto = browser.new_context(locale="pt-BR", viewport={"width": 1400, "height": 1000})
     pagina = contexto.new_page()
-    pagina.goto(f"{base}/admin/login/")
-    pagina.fill("#id_username", usuario)
+    pagina.goto(f"{base}/admin/")  # → o login da equipe (allauth), que volta para o admin
+    pagina.fill("#id_login", usuario)
     pagina.fill("#id_password", "senha-de-teste-1")
     pagina.click("input[type=submit]")
     pagina.wait_for_url(f"{base}/admin/")
@@ -202,7 +202,7 @@ def test_quem_nao_tem_direito_nao_recebe_o_stream(app, navegador):
     assert anonimo.status == 403
     pagina.goto(f"{app}/processos/{processo.pk}/")
     capturar(pagina, "06-sem-direito")
-    assert "/admin/login/" in pagina.url
+    assert "/contas/login/" in pagina.url
 
 
 def test_modo_escuro(app, navegador):
