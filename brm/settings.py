@@ -197,9 +197,8 @@ ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_RATE_LIMITS = {"login_failed": "5/5m/ip,5/5m/key"}
-ACCOUNT_AUTHENTICATED_LOGIN_REDIRECTS = (
-    False  # logado sem acesso vê o login (sem laço de redirects)
-)
+# Logado sem acesso vê o login (e pode trocar de conta), sem laço de redirects.
+ACCOUNT_AUTHENTICATED_LOGIN_REDIRECTS = False
 ACCOUNT_SESSION_REMEMBER = None  # a pessoa escolhe "Manter conectado"
 ACCOUNT_ADAPTER = "contas.adapters.SemCadastroPublico"
 SOCIALACCOUNT_ADAPTER = "contas.adapters.SocialSemCadastroPublico"

@@ -246,3 +246,19 @@ def test_token_global_no_navegador_administrador_renova_operador_nao_ve(app, nav
     renovar = operador.request.post(f"{app}/admin/contas/usuario/{ana.pk}/renovar-token/")
     assert renovar.status == 403
     capturar(operador, "09-operador-sem-token")
+
+
+def test_login_com_senha_errada_explica_e_com_a_certa_entra(app, navegador):
+    criar_usuario("APROVADOR", "paula")
+    contexto = navegador.new_context(locale="pt-BR", viewport={"width": 1000, "height": 700})
+    pagina = contexto.new_page()
+    pagina.goto(f"{app}/admin/processos/processo/")
+    assert "/contas/login/" in pagina.url
+    pagina.fill("#id_login", "paula")
+    pagina.fill("#id_password", "errada")
+    pagina.click("input[type=submit]")
+    assert "incorret" in pagina.inner_text(".errornote").lower()
+    capturar(pagina, "00-login-senha-errada")
+    pagina.fill("#id_password", "senha-de-teste-1")
+    pagina.click("input[type=submit]")
+    pagina.wait_for_url(f"{app}/admin/processos/processo/")
