@@ -77,7 +77,7 @@ class ExecucaoViewSet(viewsets.ReadOnlyModelViewSet):
         ],
         responses=LinhaDeLogSerializer(many=True),
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def logs(self, request, pk=None):
         """As linhas de log da execução, na ordem; até 1.000 por pedido — continue com `desde`."""
         execucao = self.get_object()

@@ -282,7 +282,7 @@ class ProcessoViewSet(
         return resposta
 
     @extend_schema(request=None, responses=TransicaoSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def historico(self, request, pk=None):
         """As mudanças de status do processo, da mais recente à mais antiga."""
         processo = get_object_or_404(Processo, pk=pk)

@@ -199,3 +199,12 @@ def test_esquema_openapi_e_documentacao_sem_cdn(client):
     pagina = docs.content.decode()
     assert "swagger-ui" in pagina
     assert "cdn" not in pagina.lower() and "https://" not in pagina
+
+
+def test_esquema_openapi_valido_e_sem_avisos(tmp_path):
+    from django.core.management import call_command
+
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "e.yml"))
+    esquema = (tmp_path / "e.yml").read_text()
+    assert "/api/processos/{id}/upload-manual/" in esquema
+    assert "PaginatedLinhaDeLogList" not in esquema  # as linhas de log vêm numa lista simples

@@ -262,3 +262,18 @@ def test_login_com_senha_errada_explica_e_com_a_certa_entra(app, navegador):
     pagina.fill("#id_password", "senha-de-teste-1")
     pagina.click("input[type=submit]")
     pagina.wait_for_url(f"{app}/admin/processos/processo/")
+
+
+def test_documentacao_da_api_abre_no_navegador_sem_cdn(app, navegador):
+    criar_usuario("OPERADOR", "otto")
+    pagina = entrar(navegador, app, "otto")
+    de_fora = []
+    pagina.on(
+        "request",
+        lambda pedido: de_fora.append(pedido.url) if not pedido.url.startswith(app) else None,
+    )
+    pagina.goto(f"{app}/api/docs/")
+    pagina.wait_for_selector(".opblock-tag", timeout=15000)
+    assert "processos" in pagina.inner_text(".swagger-ui").lower()
+    capturar(pagina, "10-documentacao-da-api")
+    assert de_fora == []
