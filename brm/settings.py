@@ -38,7 +38,7 @@ if not FIELD_ENCRYPTION_KEY and not DEBUG:
     raise ImproperlyConfigured("Defina a variável de ambiente FIELD_ENCRYPTION_KEY.")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "brm.apps.AdminBRMConfig",  # o django.contrib.admin, com o painel na página inicial
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -5,10 +5,6 @@ from django.views.generic import RedirectView
 
 from contas.views import login_do_admin
 
-admin.site.site_header = "BRM RPA — Back office"
-admin.site.site_title = "BRM RPA"
-admin.site.index_title = "Painel"
-
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("admin/login/", login_do_admin, name="login_do_admin"),

@@ -11,6 +11,7 @@ from execucoes.models import Execucao
 from processos import acoes, admin_acoes
 from processos.competencia import formatar_competencia, ler_competencia
 from processos.forms import FormularioCriacaoMensal, FormularioNovoProcesso, FormularioProcesso
+from processos.indicadores import com_falha
 from processos.models import Origem, Processo, Transicao
 from processos.services import criar_processo, criar_processos_mensais
 
@@ -40,6 +41,17 @@ class FiltroCompetencia(admin.SimpleListFilter):
             return queryset.filter(competencia=ler_competencia(self.value()))
         except ValidationError:
             return queryset.none()
+
+
+class FiltroFalha(admin.SimpleListFilter):
+    title = "robô"
+    parameter_name = "falha"
+
+    def lookups(self, request, model_admin):
+        return [("sim", "Última execução falhou")]
+
+    def queryset(self, request, queryset):
+        return com_falha(queryset) if self.value() == "sim" else queryset
 
 
 class TransicaoInline(admin.TabularInline):
@@ -94,7 +106,7 @@ class ProcessoAdmin(AdminPorPerfil):
         "vencimento",
         "aprovado_por",
     ]
-    list_filter = ["status", FiltroCompetencia, "cliente__operadora", "upload_manual"]
+    list_filter = ["status", FiltroCompetencia, "cliente__operadora", FiltroFalha, "upload_manual"]
     search_fields = [
         "cliente__razao_social",
         "=cliente__cnpj",

@@ -13,10 +13,11 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from execucoes.models import STATUS_ATIVOS, StatusExecucao, TipoExecucao
+from execucoes.models import STATUS_ATIVOS, TipoExecucao
 from processos import acoes
 from processos.acoes import AcaoRecusada, Pedido
 from processos.competencia import CampoCompetencia, competencia_atual
+from processos.indicadores import com_falha
 from processos.models import Origem, Processo, StatusProcesso
 
 
@@ -222,11 +223,5 @@ class FormularioRepetirFalhas(forms.Form):
 
 
 def processos_com_falha(competencia):
-    """Processos da competência cuja última execução falhou (ou estourou o tempo) e nada roda."""
-    processos = Processo.objects.filter(competencia=competencia).prefetch_related("execucoes")
-    escolhidos = []
-    for processo in processos:
-        execucoes = sorted(processo.execucoes.all(), key=lambda e: e.criado_em)
-        if execucoes and execucoes[-1].status in (StatusExecucao.FALHOU, StatusExecucao.TIMEOUT):
-            escolhidos.append(processo.pk)
-    return Processo.objects.filter(pk__in=escolhidos)
+    """Processos da competência cuja última execução falhou (ou estourou o tempo)."""
+    return com_falha(Processo.objects.filter(competencia=competencia))

@@ -60,6 +60,7 @@ class Job:
     started_at: datetime | None = None
     completed_at: datetime | None = None
     logs: list[LinhaLog] = field(default_factory=list)
+    purgado: bool = False
 
     def como_status(self) -> dict:
         return {
@@ -232,7 +233,7 @@ class Motor:
     def _executar(self, job: Job) -> None:
         roteiro = job.roteiro
         for indice, passo in enumerate(roteiro.passos):
-            if not self._aguardar(passo.espera):
+            if not self._aguardar(passo.espera) or job.purgado:
                 return
             marcado, erro = self._controles.falha_marcada(job.job_id)
             if marcado or indice == roteiro.falha_no_passo:
@@ -242,7 +243,7 @@ class Motor:
                 if passo.progresso is not None:
                     job.progress = passo.progresso
                 self._log(job, passo.nivel, passo.mensagem, passo.logger)
-        if self._aguardar(ESPERA_FINAL_S):
+        if self._aguardar(ESPERA_FINAL_S) and not job.purgado:
             self._finalizar(job, COMPLETED)
 
     def _aguardar(self, segundos: float) -> bool:
@@ -322,8 +323,12 @@ class Motor:
         vencidos = [job for job in self._jobs.values() if job.created_at < limite]
         for job in vencidos:
             del self._jobs[job.job_id]
+            job.purgado = True  # um job ainda rodando pára no próximo passo e libera a vaga
             if job in self._fila:
                 self._fila.remove(job)
+        ids = {job.job_id for job in vencidos}
+        # "Todos os seus endpoints respondem 404" (RPA-API.md §1): a fatura também.
+        self._faturas = {c: f for c, f in self._faturas.items() if f.job_id not in ids}
         return len(vencidos)
 
     def _vigiar(self) -> None:

@@ -76,10 +76,8 @@ def roteiro_download(
     valor = f"{rng.uniform(80, 9000):.2f}"
     portal = f"portal da operadora {operadora}"
     p = _Passos(rng, f"app.rpa.{operadora.lower()}", espera=(0.2, 0.8))
-    p.add(
-        "INFO", f"Iniciando processamento da operadora {operadora}", progresso=5, espera=(0.3, 0.8)
-    )
-    p.add("DEBUG", "Preparando navegador do robô (modo headless)", progresso=15, espera=(0.5, 1.0))
+    p.add("INFO", f"Iniciando processamento da operadora {operadora}", espera=(0.3, 0.8))
+    p.add("DEBUG", "Preparando navegador do robô (modo headless)", espera=(0.5, 1.0))
     p.add("INFO", "Robô iniciado", progresso=30, espera=(0.5, 1.0))
     p.add("INFO", f"Acessando {portal}")
     p.add("DEBUG", "Aguardando carregamento da página de login")
@@ -124,8 +122,8 @@ def roteiro_sat(
 ) -> Roteiro:
     arquivo = dados["nome_arquivo"]
     p = _Passos(rng, "app.rpa.sat", espera=(0.6, 1.4))
-    p.add("INFO", f"Iniciando registro no SAT da fatura {arquivo}", progresso=5, espera=(0.3, 0.8))
-    p.add("DEBUG", "Preparando navegador do robô (modo headless)", progresso=15, espera=(0.5, 1.0))
+    p.add("INFO", f"Iniciando registro no SAT da fatura {arquivo}", espera=(0.3, 0.8))
+    p.add("DEBUG", "Preparando navegador do robô (modo headless)", espera=(0.5, 1.0))
     p.add("INFO", "Robô iniciado", progresso=30, espera=(0.5, 1.0))
     p.add("INFO", "Acessando o SAT")
     p.add("INFO", "Login no SAT realizado com sucesso", falha="login")

@@ -277,3 +277,28 @@ def test_documentacao_da_api_abre_no_navegador_sem_cdn(app, navegador):
     assert "processos" in pagina.inner_text(".swagger-ui").lower()
     capturar(pagina, "10-documentacao-da-api")
     assert de_fora == []
+
+
+def test_painel_na_pagina_inicial_claro_e_escuro(app, navegador):
+    from processos.competencia import competencia_atual
+
+    criar_usuario("OPERADOR", "olivia")
+    for status in ("AGUARDANDO_DOWNLOAD", "AGUARDANDO_DOWNLOAD", "AGUARDANDO_APROVACAO"):
+        criar_processo(competencia=competencia_atual(), status=status)
+    pagina = entrar(navegador, app, "olivia")
+    assert pagina.inner_text("#cartao-total .numero") == "3"
+    assert pagina.inner_text("#cartao-aprovacao .numero") == "1"
+    largura = pagina.eval_on_selector(
+        "#grafico-status .barra .segmento", "e => e.getBoundingClientRect().width"
+    )
+    total = pagina.eval_on_selector(
+        "#grafico-status .barra", "e => e.getBoundingClientRect().width"
+    )
+    assert abs(largura / total - 2 / 3) < 0.02  # dois terços aguardam download
+    capturar(pagina, "11-painel")
+    pagina.evaluate("localStorage.setItem('theme', 'dark')")
+    pagina.reload()
+    capturar(pagina, "12-painel-escuro")
+    pagina.click("#cartao-aprovacao")
+    pagina.wait_for_url("**/admin/processos/processo/**")
+    assert "status__exact=AGUARDANDO_APROVACAO" in pagina.url

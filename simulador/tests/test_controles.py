@@ -171,6 +171,32 @@ def test_envelhecer_alem_da_purga_some_com_o_job(cliente):
     assert cliente.get("/jobs").json() == {"total_jobs": 0, "jobs": []}
 
 
+def test_purga_leva_a_fatura_junto(cliente):
+    cliente.controle("ajustes", forma_resultado="string")
+    job_id = cliente.criar_download()
+    fatura = cliente.esperar_fim(job_id)["result"].removeprefix(cliente.url)
+    assert cliente.get(fatura).status_code == 200
+
+    cliente.controle("envelhecer", horas=25)
+    cliente.controle("purgar")
+
+    assert cliente.get(fatura).status_code == 404
+
+
+def test_jobs_rodando_purgados_param_e_liberam_as_vagas(iniciar_simulador):
+    cliente = Cliente(iniciar_simulador(velocidade=1))
+    rodando = [cliente.criar_download() for _ in range(5)]
+    esperar(lambda: all(cliente.status(j)["status"] == "RUNNING" for j in rodando))
+    cliente.controle("envelhecer", horas=25)
+    cliente.controle("purgar")
+
+    novo = cliente.criar_download()
+
+    # Sem parar os purgados, as 5 vagas seguiriam ocupadas por vários segundos.
+    esperar(lambda: cliente.status(novo)["status"] == "RUNNING", prazo=2)
+    assert all(cliente.get(f"/status/{j}").status_code == 404 for j in rodando)
+
+
 def test_purgar_agora_remove_os_velhos(iniciar_simulador):
     # Devagar, para nenhuma consulta periódica purgar antes do pedido explícito.
     cliente = Cliente(iniciar_simulador(purga_horas=1, velocidade=0.01))

@@ -128,6 +128,7 @@ def test_roteiro_passa_pelos_marcos_de_progresso():
     progressos = [passo.progresso for passo in roteiro.passos if passo.progresso is not None]
 
     assert progressos == sorted(progressos)
+    assert progressos[0] == 30  # nada entre 0 (criado) e 30 (robô iniciado)
     assert {30, 90, 95} <= set(progressos)
     assert any(30 < valor < 90 for valor in progressos)
     assert 10 <= sum(passo.espera for passo in roteiro.passos) <= 20

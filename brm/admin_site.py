@@ -1,0 +1,27 @@
+"""O site do admin da BRM: a página inicial é o painel do mês (SPEC §6)."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+
+
+class SiteBRM(admin.AdminSite):
+    site_header = "BRM RPA — Back office"
+    site_title = "BRM RPA"
+    index_title = "Painel"
+
+    def index(self, request, extra_context=None):
+        from processos.competencia import competencia_atual, ler_competencia
+        from processos.indicadores import competencias_recentes, indicadores
+
+        competencia = competencia_atual()
+        if pedida := request.GET.get("competencia"):
+            try:
+                competencia = ler_competencia(pedida)
+            except ValidationError as erro:
+                messages.error(request, erro.messages[0])
+        contexto = {
+            "indicadores": indicadores(competencia),
+            "competencias": competencias_recentes(),
+            **(extra_context or {}),
+        }
+        return super().index(request, contexto)
