@@ -1,5 +1,8 @@
-"""Recusas do fluxo (`processos.acoes`) em HTTP, num lugar só (ligado em REST_FRAMEWORK)."""
+"""Erros em HTTP na API, num lugar só (ligado em REST_FRAMEWORK): recusas do fluxo
+(`processos.acoes`) e conflitos com o banco viram respostas em pt-BR, nunca um 500."""
 
+from django.db import IntegrityError
+from django.db.models import ProtectedError
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -8,9 +11,26 @@ from processos.acoes import AcaoRecusada, SemPermissao
 
 
 def tratar_excecao(excecao, contexto):
-    """Recusas do fluxo: sem permissão → 403; estado que não permite → 409. O resto, como o DRF."""
+    """Sem permissão → 403; estado que não permite, registro ligado ou duplicado → 409."""
     if isinstance(excecao, SemPermissao):
-        return Response({"detail": str(excecao)}, status=status.HTTP_403_FORBIDDEN)
+        return _detalhe(str(excecao), status.HTTP_403_FORBIDDEN)
     if isinstance(excecao, AcaoRecusada):
-        return Response({"detail": str(excecao)}, status=status.HTTP_409_CONFLICT)
+        return _detalhe(str(excecao), status.HTTP_409_CONFLICT)
+    if isinstance(excecao, ProtectedError):
+        ligados = sorted({obj._meta.verbose_name_plural for obj in excecao.protected_objects})
+        return _detalhe(
+            f"Não é possível apagar: há {', '.join(ligados)} ligados a este registro. "
+            "Desative-o em vez de apagar.",
+            status.HTTP_409_CONFLICT,
+        )
+    if isinstance(excecao, IntegrityError):
+        # Dois pedidos ao mesmo tempo passaram pela validação; o banco barrou o segundo.
+        return _detalhe(
+            "Conflito com um registro gravado ao mesmo tempo. Confira e tente de novo.",
+            status.HTTP_409_CONFLICT,
+        )
     return exception_handler(excecao, contexto)
+
+
+def _detalhe(mensagem: str, codigo: int) -> Response:
+    return Response({"detail": mensagem}, status=codigo)

@@ -208,3 +208,37 @@ def test_esquema_openapi_valido_e_sem_avisos(tmp_path):
     esquema = (tmp_path / "e.yml").read_text()
     assert "/api/processos/{id}/upload-manual/" in esquema
     assert "PaginatedLinhaDeLogList" not in esquema  # as linhas de log vêm numa lista simples
+
+
+def test_apagar_operadora_ou_cliente_com_registros_ligados_e_409_sem_apagar():
+    cliente = criar_cliente()
+    api = api_de("ADMINISTRADOR")
+    resposta = api.delete(f"/api/operadoras/{cliente.operadora.pk}/")
+    assert resposta.status_code == 409
+    assert "clientes" in resposta.json()["detail"]
+    assert Operadora.objects.filter(pk=cliente.operadora.pk).exists()
+
+    from conftest import criar_processo
+
+    criar_processo(cliente)
+    resposta = api.delete(f"/api/clientes/{cliente.pk}/")
+    assert resposta.status_code == 409
+    assert "processos" in resposta.json()["detail"]
+    assert Cliente.objects.filter(pk=cliente.pk).exists()
+
+
+def test_apagar_cliente_sem_processos():
+    cliente = criar_cliente()
+    assert api_de("ADMINISTRADOR").delete(f"/api/clientes/{cliente.pk}/").status_code == 204
+    assert not Cliente.objects.filter(pk=cliente.pk).exists()
+
+
+def test_conflito_no_banco_vira_409_em_portugues():
+    from django.db import IntegrityError
+
+    from brm.api_erros import tratar_excecao
+
+    resposta = tratar_excecao(IntegrityError("duplicate key value"), {})
+    assert resposta.status_code == 409
+    assert "duplicate" not in resposta.data["detail"]
+    assert "Conflito" in resposta.data["detail"]
