@@ -298,3 +298,35 @@ def test_ciclo_inteiro_pela_api_com_o_worker_e_o_simulador(worker, simulador_exc
     )
     origens = set(processo.transicoes.values_list("origem", flat=True))
     assert {Origem.API, Origem.WORKER} <= origens
+
+
+@pytest.mark.parametrize(
+    "corpo, tipo",
+    [
+        ("{nao é json", "application/json"),
+        ("[1, 2, 3]", "application/json"),
+        ('{"valor": "abc", "vencimento": "31/02/2026", "motivo": ["x"]}', "application/json"),
+        ('{"competencia": null, "cliente": "nao-uuid"}', "application/json"),
+        ("\x00\xff", "application/octet-stream"),
+    ],
+)
+def test_entrada_ruim_em_qualquer_escrita_nunca_da_500(corpo, tipo):
+    criar_operadora("VIVO")
+    processo = aguardando_aprovacao()
+    api = api_de("ADMINISTRADOR")
+    caminhos = [
+        "/api/operadoras/",
+        "/api/clientes/",
+        "/api/processos/",
+        "/api/processos/criar-mensais/",
+        f"/api/processos/{processo.pk}/aprovar/",
+        f"/api/processos/{processo.pk}/rejeitar/",
+        f"/api/processos/{processo.pk}/upload-manual/",
+        f"/api/processos/{processo.pk}/executar-download/",
+    ]
+    for caminho in caminhos:
+        resposta = api.generic("POST", caminho, corpo, content_type=tipo)
+        assert 400 <= resposta.status_code < 500, (caminho, resposta.status_code)
+        assert "detail" in resposta.json() or resposta.json(), caminho
+    processo.refresh_from_db()
+    assert processo.status == StatusProcesso.AGUARDANDO_APROVACAO
