@@ -51,7 +51,7 @@ def porta_livre() -> int:
 
 def subir_servidor_web(porta: int, ambiente: dict, saida) -> subprocess.Popen:
     """O app web como em produção (gunicorn + worker uvicorn, `gunicorn.conf.py`), no banco de
-    testes; devolve quando /admin/login/ responde."""
+    testes; devolve quando o login responde."""
     from django.conf import settings
 
     processo = subprocess.Popen(
@@ -72,7 +72,10 @@ def subir_servidor_web(porta: int, ambiente: dict, saida) -> subprocess.Popen:
 
     def no_ar():
         try:
-            return requests.get(f"http://127.0.0.1:{porta}/admin/login/", timeout=1).ok
+            resposta = requests.get(
+                f"http://127.0.0.1:{porta}/contas/login/", timeout=1, allow_redirects=False
+            )
+            return resposta.status_code < 500  # em produção, um redirect para HTTPS
         except requests.RequestException:
             return False
 

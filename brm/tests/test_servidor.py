@@ -1,6 +1,11 @@
 """O servidor web de produção (gunicorn + brm.servidor.Worker): parar não espera os streams abertos."""
 
+import os
+import re
+import secrets
 import signal
+import subprocess
+import sys
 
 import pytest
 import requests
@@ -60,3 +65,50 @@ def test_sigterm_encerra_os_streams_abertos_e_o_servidor_sai_logo(tmp_path, sett
     registro = (tmp_path / "web.log").read_text()
     assert "Waiting for connections to close" not in registro
     assert web.returncode == 0, registro[-2000:]
+
+
+def test_em_producao_estaticos_saem_comprimidos_com_cache_longo_sem_avisos(tmp_path):
+    """DEBUG desligado, `collectstatic` feito: o que o navegador baixa vem do ServeStatic, sob ASGI."""
+    from cryptography.fernet import Fernet
+    from django.conf import settings
+
+    producao = {
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "FIELD_ENCRYPTION_KEY": Fernet.generate_key().decode(),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "true",  # o padrão de produção (os testes desligam)
+        "STATIC_ROOT": str(tmp_path / "estaticos"),
+    }
+    coleta = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput"],
+        cwd=settings.BASE_DIR,
+        env={**os.environ, **producao},
+        capture_output=True,
+        text=True,
+    )
+    assert coleta.returncode == 0, coleta.stderr
+    https = {"X-Forwarded-Proto": "https"}  # como atrás do proxy que termina o TLS
+    porta = porta_livre()
+    base = f"http://127.0.0.1:{porta}"
+    with open(tmp_path / "web.log", "w") as saida:
+        web = subir_servidor_web(porta, producao, saida)
+        try:
+            assert requests.get(f"{base}/contas/login/", allow_redirects=False).status_code == 301
+            login = requests.get(f"{base}/contas/login/", headers=https)
+            assert login.status_code == 200
+            assert "max-age=31536000" in login.headers["Strict-Transport-Security"]
+            css = re.search(r'href="(/static/brm/admin\.[0-9a-f]{12}\.css)"', login.text)
+            assert css, "o CSS deveria vir com o hash no nome (manifesto)"
+            estatico = requests.get(
+                base + css.group(1), headers={**https, "Accept-Encoding": "gzip"}
+            )
+            assert estatico.status_code == 200
+            assert estatico.headers["Content-Encoding"] == "gzip"
+            assert "immutable" in estatico.headers["Cache-Control"]
+            assert ".selo" in estatico.text
+        finally:
+            web.terminate()
+            web.wait(timeout=15)
+    registro = (tmp_path / "web.log").read_text()
+    assert "Warning" not in registro and "[ERROR]" not in registro, registro[-2000:]
