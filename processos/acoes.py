@@ -75,6 +75,15 @@ def _exigir_operar(pedido: Pedido) -> None:
     )
 
 
+def exigir_aprovador(usuario, verbo: str) -> None:
+    """Aprovar e rejeitar são do APROVADOR e do ADMINISTRADOR (a API confere antes do corpo)."""
+    _exigir(
+        getattr(usuario, "pode_aprovar", False),
+        f"Só aprovadores e administradores {verbo} faturas.",
+        SemPermissao,
+    )
+
+
 def _execucao_ativa(processo: Processo) -> Execucao | None:
     return processo.execucoes.filter(status__in=STATUS_ATIVOS).first()
 
@@ -164,11 +173,7 @@ def aprovar(
     valor: Decimal | None = None,
     vencimento: dt.date | None = None,
 ) -> Processo:
-    _exigir(
-        getattr(pedido.usuario, "pode_aprovar", False),
-        "Só aprovadores e administradores aprovam faturas.",
-        SemPermissao,
-    )
+    exigir_aprovador(pedido.usuario, "aprovam")
     with transaction.atomic():
         processo = _travar(processo)
         _exigir_status(processo, StatusProcesso.AGUARDANDO_APROVACAO, "aprovar")
@@ -207,11 +212,7 @@ def _quem_subiu(processo: Processo):
 
 def rejeitar(processo, pedido: Pedido, *, motivo: str) -> Processo:
     """Volta para AGUARDANDO_DOWNLOAD e limpa a aprovação e a fatura rejeitada."""
-    _exigir(
-        getattr(pedido.usuario, "pode_aprovar", False),
-        "Só aprovadores e administradores rejeitam faturas.",
-        SemPermissao,
-    )
+    exigir_aprovador(pedido.usuario, "rejeitam")
     motivo = (motivo or "").strip()
     _exigir(bool(motivo), "Informe o motivo da rejeição.")
     with transaction.atomic():

@@ -236,6 +236,7 @@ class ProcessoViewSet(
     @action(detail=True, methods=["post"])
     def aprovar(self, request, pk=None):
         """Aprova a fatura (vencimento obrigatório; valor e vencimento podem ser corrigidos)."""
+        acoes.exigir_aprovador(request.user, "aprovam")
         dados = self._dados(AprovacaoSerializer)
         processo = acoes.aprovar(self.get_object(), self._pedido(), **dados)
         return self._processo_atualizado(processo)
@@ -244,6 +245,7 @@ class ProcessoViewSet(
     @action(detail=True, methods=["post"])
     def rejeitar(self, request, pk=None):
         """Rejeita a fatura com o motivo; o processo volta a aguardar download."""
+        acoes.exigir_aprovador(request.user, "rejeitam")
         dados = self._dados(RejeicaoSerializer)
         processo = acoes.rejeitar(self.get_object(), self._pedido(), motivo=dados["motivo"])
         return self._processo_atualizado(processo)

@@ -235,7 +235,7 @@ def test_processo_sem_fatura_e_id_desconhecido_dao_404():
     assert api.get(f"/api/processos/{processo.pk}/fatura/").status_code == 404
     desconhecido = "00000000-0000-0000-0000-000000000000"
     assert api.get(f"/api/processos/{desconhecido}/").status_code == 404
-    assert api.post(f"/api/processos/{desconhecido}/aprovar/").status_code == 404
+    assert api_de("APROVADOR").post(f"/api/processos/{desconhecido}/aprovar/").status_code == 404
     assert api.get("/api/processos/nao-e-uuid/").status_code == 404
 
 
