@@ -8,6 +8,7 @@ BENCHMARKS = {
     "criacao_mensal": "bench.criacao_mensal",
     "worker": "bench.worker",
     "streams": "bench.streams",
+    "painel": "bench.painel",
 }
 
 
