@@ -8,6 +8,7 @@ class SiteBRM(admin.AdminSite):
     site_header = "BRM RPA — Back office"
     site_title = "BRM RPA"
     index_title = "Painel"
+    site_url = None  # "Ver o site" levaria de volta ao próprio admin
 
     def index(self, request, extra_context=None):
         from processos.competencia import competencia_atual, ler_competencia

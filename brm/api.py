@@ -9,8 +9,10 @@ from copy import copy
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import pagination, permissions, serializers
+from rest_framework import filters, pagination, permissions, serializers
 from rest_framework.settings import api_settings
+
+from brm.documentos import termo_de_busca
 
 
 class PerfilPermite(permissions.BasePermission):
@@ -23,6 +25,13 @@ class PerfilPermite(permissions.BasePermission):
             return True
         editar_se = getattr(view, "editar_se", None)
         return bool(editar_se) and getattr(request.user, editar_se, False)
+
+
+class Busca(filters.SearchFilter):
+    """Como no admin: um CNPJ com pontuação acha o guardado sem ela."""
+
+    def get_search_terms(self, request):
+        return [termo_de_busca(termo) for termo in super().get_search_terms(request)]
 
 
 class Paginas(pagination.PageNumberPagination):

@@ -10,6 +10,12 @@ def normalizar_cnpj(valor: str) -> str:
     return stdnum_cnpj.compact(valor or "")
 
 
+def termo_de_busca(termo: str) -> str:
+    """Um CNPJ com pontuação ("25.988.000/0001-72") vira o guardado, sem ela; o resto fica igual."""
+    cnpj = normalizar_cnpj(termo)
+    return cnpj if len(cnpj) == 14 and cnpj != termo.strip() else termo
+
+
 def validar_cnpj(valor: str) -> None:
     try:
         stdnum_cnpj.validate(valor)

@@ -250,7 +250,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.SearchFilter",
+        "brm.api.Busca",
         "rest_framework.filters.OrderingFilter",
     ],
     "SEARCH_PARAM": "busca",
@@ -258,6 +258,9 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "brm.api_erros.tratar_excecao",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.ScopedRateThrottle"],
+    # O IP é o REMOTE_ADDR (o uvicorn já o corrige atrás do proxy de FORWARDED_ALLOW_IPS); um
+    # X-Forwarded-For vindo do cliente não conta.
+    "NUM_PROXIES": 0,
     "DEFAULT_THROTTLE_RATES": {"login": env.str("API_LIMITE_LOGIN", default="10/min")},
 }
 SIMPLE_JWT = {

@@ -5,7 +5,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 
 from brm.admin_base import AdminPorPerfil, exportar_csv, selo
-from brm.documentos import normalizar_cnpj
+from brm.documentos import termo_de_busca
 from clientes.forms import FormularioCliente, FormularioConfirmacao, FormularioImportacao
 from clientes.importacao import ArquivoInvalido, importar_clientes
 from clientes.models import Cliente
@@ -54,11 +54,7 @@ class ClienteAdmin(AdminPorPerfil):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_search_results(self, request, queryset, search_term):
-        # "25.988.000/0001-72" acha o CNPJ guardado sem pontuação.
-        cnpj = normalizar_cnpj(search_term)
-        if len(cnpj) == 14 and cnpj != search_term.strip():
-            search_term = cnpj
-        return super().get_search_results(request, queryset, search_term)
+        return super().get_search_results(request, queryset, termo_de_busca(search_term))
 
     @admin.display(description="CNPJ", ordering="cnpj")
     def cnpj_formatado(self, cliente):

@@ -17,7 +17,11 @@ class ClienteSerializer(ValidadoPeloModelo):
     cnpj = serializers.CharField(max_length=20)
     cpf = serializers.CharField(max_length=14, required=False, allow_blank=True)
     senha_portal = serializers.CharField(
-        write_only=True, required=False, allow_blank=True, style={"input_type": "password"}
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        style={"input_type": "password"},
+        help_text="Só escrita. Vazia mantém a atual.",
     )
     tem_senha_portal = serializers.SerializerMethodField()
 
@@ -50,6 +54,11 @@ class ClienteSerializer(ValidadoPeloModelo):
 
     def get_tem_senha_portal(self, cliente) -> bool:
         return bool(cliente.senha_portal)
+
+    def validate(self, dados):
+        if not dados.get("senha_portal"):
+            dados.pop("senha_portal", None)  # vazia mantém a atual, como no admin
+        return super().validate(dados)
 
 
 class FiltroDeClientes(filtros.FilterSet):

@@ -72,6 +72,21 @@ class Cliente(ModeloBase):
         self.cnpj = normalizar_cnpj(self.cnpj)
         self.cpf = normalizar_cpf(self.cpf)
         self.nome_sat = self.nome_sat or self.razao_social
+        if not self.hash_unico and self.operadora_id:
+            # Antes da validação: um hash repetido vira erro de formulário, não de banco.
+            self.hash_unico = calcular_hash_unico(
+                nome_sat=self.nome_sat,
+                operadora_codigo=self.operadora.codigo,
+                servico=self.servico,
+                dados_sat=self.dados_sat,
+                filtro=self.filtro,
+                unidade=self.unidade,
+            )
+
+    @property
+    def em_atividade(self) -> bool:
+        """Ativo e de operadora ativa: só assim entra na criação de processos."""
+        return self.ativo and self.operadora.ativo
 
     def clean_fields(self, exclude=None) -> None:
         self.normalizar()  # antes dos validadores: "25.988.000/0001-72" cabe em 14 caracteres
@@ -81,15 +96,18 @@ class Cliente(ModeloBase):
         if self.operadora_id and not self.operadora.ativo:
             raise ValidationError({"operadora": f"A operadora {self.operadora} está inativa."})
 
+    def validate_unique(self, exclude=None) -> None:
+        # O hash sai do nome SAT, operadora, serviço, dados SAT, filtro e unidade; o formulário do
+        # admin nem mostra o campo, então o aviso diz o que repetiu. (A importação confere à parte,
+        # sem uma consulta por linha.)
+        repetido = Cliente.objects.exclude(pk=self.pk).filter(hash_unico=self.hash_unico)
+        if self.hash_unico and repetido.exists():
+            raise ValidationError(
+                "Já existe um cliente com o mesmo nome SAT, operadora, serviço, dados SAT, filtro "
+                "e unidade (mesmo hash). Mude um deles ou atualize o cliente existente."
+            )
+        super().validate_unique(exclude=exclude)
+
     def save(self, *args, **kwargs):
         self.normalizar()
-        if not self.hash_unico:
-            self.hash_unico = calcular_hash_unico(
-                nome_sat=self.nome_sat,
-                operadora_codigo=self.operadora.codigo,
-                servico=self.servico,
-                dados_sat=self.dados_sat,
-                filtro=self.filtro,
-                unidade=self.unidade,
-            )
         super().save(*args, **kwargs)

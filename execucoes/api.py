@@ -1,6 +1,7 @@
 """Execuções do robô e suas linhas de log na API REST: só leitura, para toda a equipe."""
 
 from django_filters import rest_framework as filtros
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
@@ -67,7 +68,7 @@ class ExecucaoViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [PerfilPermite]
     pagination_class = PorOrdemDeChegada
     filterset_class = FiltroDeExecucoes
-    ordering_fields = None  # a paginação por cursor define a ordem
+    filter_backends = [DjangoFilterBackend]  # a ordem é a do cursor (mais recentes primeiro)
 
     @extend_schema(
         parameters=[

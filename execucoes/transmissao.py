@@ -8,6 +8,7 @@ reconecta com Last-Event-ID e continua do banco, sem buraco nem repetição.
 
 import asyncio
 import logging
+import threading
 import weakref
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -174,6 +175,8 @@ class Central:
             )
             canal = self.canais.setdefault(chave, canal)
         canal.assinantes.add(assinatura)
+        if _encerrando.is_set():
+            assinatura.derrubar()  # chegou durante a parada do servidor: reconecte em outro
         if self.tarefa is None or self.tarefa.done():
             self.tarefa = asyncio.get_running_loop().create_task(self._laco())
         return assinatura
@@ -237,8 +240,13 @@ _centrais: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Central]" = (
 )
 
 
+_encerrando = threading.Event()
+
+
 def encerrar_transmissoes() -> None:
-    """O servidor vai parar: todo espectador, de toda central, é avisado para reconectar."""
+    """O servidor vai parar: todo espectador, de toda central, é avisado para reconectar —
+    inclusive quem ainda estiver assinando agora."""
+    _encerrando.set()
     for central_do_laco in list(_centrais.values()):
         central_do_laco.encerrar()
 

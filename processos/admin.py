@@ -7,6 +7,7 @@ from django.utils.formats import number_format
 from django.utils.html import format_html
 
 from brm.admin_base import AdminPorPerfil, AdminSomenteLeitura, exportar_csv, selo
+from brm.documentos import termo_de_busca
 from execucoes.models import Execucao
 from processos import acoes, admin_acoes
 from processos.competencia import formatar_competencia, ler_competencia
@@ -156,6 +157,9 @@ class ProcessoAdmin(AdminPorPerfil):
     def has_delete_permission(self, request, obj=None) -> bool:
         return getattr(request.user, "e_administrador", False)
 
+    def get_search_results(self, request, queryset, search_term):
+        return super().get_search_results(request, queryset, termo_de_busca(search_term))
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         kwargs["form"] = FormularioProcesso if obj else FormularioNovoProcesso
         return super().get_form(request, obj, change, **kwargs)
@@ -192,15 +196,13 @@ class ProcessoAdmin(AdminPorPerfil):
         if change:
             super().save_model(request, obj, form, change)
             return
-        novo = criar_processo(
+        form.instance = criar_processo(
             cliente=obj.cliente,
             competencia=obj.competencia,
             usuario=request.user,
             origem=Origem.WEB,
+            observacoes=obj.observacoes,
         )
-        novo.observacoes = obj.observacoes
-        novo.save(update_fields=["observacoes"])
-        form.instance = novo
 
     @admin.display(description="razão social", ordering="cliente__razao_social")
     def cliente_razao_social(self, processo):

@@ -6,13 +6,13 @@ perfil e de estado. Recusas viram 403 (perfil) ou 409 (estado), com a mensagem d
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
 from django_filters import rest_framework as filtros
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from brm.api import PerfilPermite
@@ -21,8 +21,21 @@ from operadoras.models import Operadora
 from processos import acoes
 from processos.acoes import Pedido
 from processos.competencia import formatar_competencia, ler_competencia
+from processos.forms import CLIENTE_INATIVO
 from processos.models import Origem, Processo, StatusProcesso, Transicao
 from processos.services import criar_processo, criar_processos_mensais
+
+
+class PDF(BaseRenderer):
+    """Aceita `Accept: application/pdf` na fatura; um erro sai como JSON."""
+
+    media_type = "application/pdf"
+    format = "pdf"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return JSONRenderer().render(data) if not isinstance(data, bytes) else data
 
 
 @extend_schema_field({"type": "string", "pattern": r"^\d{2}/\d{4}$", "example": "03/2026"})
@@ -42,7 +55,9 @@ class CampoCompetencia(serializers.Field):
 
 
 class ProcessoSerializer(serializers.ModelSerializer):
-    cliente = serializers.PrimaryKeyRelatedField(queryset=Cliente.objects.all())
+    cliente = serializers.PrimaryKeyRelatedField(
+        queryset=Cliente.objects.select_related("operadora")
+    )
     razao_social = serializers.CharField(source="cliente.razao_social", read_only=True)
     cnpj = serializers.CharField(source="cliente.cnpj_formatado", read_only=True)
     operadora = serializers.CharField(source="cliente.operadora.codigo", read_only=True)
@@ -82,6 +97,11 @@ class ProcessoSerializer(serializers.ModelSerializer):
 
     def get_tem_fatura(self, processo) -> bool:
         return bool(processo.fatura)
+
+    def validate_cliente(self, cliente):
+        if not cliente.em_atividade:
+            raise serializers.ValidationError(CLIENTE_INATIVO)
+        return cliente
 
     def validate(self, dados):
         cliente, competencia = dados.get("cliente"), dados.get("competencia")
@@ -138,7 +158,11 @@ class UploadManualSerializer(serializers.Serializer):
 class CriacaoMensalSerializer(serializers.Serializer):
     competencia = CampoCompetencia()
     operadora = serializers.SlugRelatedField(
-        slug_field="codigo", queryset=Operadora.objects.all(), required=False, allow_null=True
+        slug_field="codigo",
+        queryset=Operadora.objects.filter(ativo=True),
+        required=False,
+        allow_null=True,
+        error_messages={"does_not_exist": "Operadora “{value}” não existe ou está inativa."},
     )
 
 
@@ -195,11 +219,13 @@ class ProcessoViewSet(
         return Pedido.do_request(self.request, Origem.API)
 
     def perform_create(self, serializer):
+        dados = serializer.validated_data
         serializer.instance = criar_processo(
-            cliente=serializer.validated_data["cliente"],
-            competencia=serializer.validated_data["competencia"],
+            cliente=dados["cliente"],
+            competencia=dados["competencia"],
             usuario=self.request.user,
             origem=Origem.API,
+            observacoes=dados.get("observacoes", ""),
         )
 
     def _processo_atualizado(self, processo, codigo=status.HTTP_200_OK) -> Response:
@@ -271,7 +297,7 @@ class ProcessoViewSet(
         return self._processo_atualizado(processo)
 
     @extend_schema(request=None, responses={(200, "application/pdf"): bytes})
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, PDF])
     def fatura(self, request, pk=None):
         """O PDF da fatura."""
         processo = self.get_object()
@@ -287,8 +313,7 @@ class ProcessoViewSet(
     @action(detail=True, methods=["get"], pagination_class=None)
     def historico(self, request, pk=None):
         """As mudanças de status do processo, da mais recente à mais antiga."""
-        processo = get_object_or_404(Processo, pk=pk)
-        transicoes = processo.transicoes.select_related("usuario")
+        transicoes = self.get_object().transicoes.select_related("usuario")
         return Response(TransicaoSerializer(transicoes, many=True).data)
 
     @extend_schema(request=CriacaoMensalSerializer, responses={200: dict})

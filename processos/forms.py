@@ -4,6 +4,8 @@ from operadoras.models import Operadora
 from processos.competencia import CampoCompetencia, competencia_atual
 from processos.models import Processo
 
+CLIENTE_INATIVO = "Cliente inativo ou de operadora inativa."
+
 
 class FormularioNovoProcesso(forms.ModelForm):
     competencia = CampoCompetencia(label="competência")
@@ -14,8 +16,8 @@ class FormularioNovoProcesso(forms.ModelForm):
 
     def clean_cliente(self):
         cliente = self.cleaned_data["cliente"]
-        if not cliente.ativo or not cliente.operadora.ativo:
-            raise forms.ValidationError("Cliente inativo ou de operadora inativa.")
+        if not cliente.em_atividade:
+            raise forms.ValidationError(CLIENTE_INATIVO)
         return cliente
 
 

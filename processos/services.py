@@ -83,11 +83,16 @@ def _criar(competencia, operadora, usuario, origem) -> ResultadoCriacao:
     return ResultadoCriacao(competencia=competencia, criados=len(novos), existentes=len(ja_existem))
 
 
-def criar_processo(*, cliente: Cliente, competencia: dt.date, usuario, origem: str) -> Processo:
+def criar_processo(
+    *, cliente: Cliente, competencia: dt.date, usuario, origem: str, observacoes: str = ""
+) -> Processo:
     """Um processo avulso (fora da criação mensal), com a Transicao de criação."""
     with transaction.atomic():
         processo = Processo.objects.create(
-            cliente=cliente, competencia=competencia.replace(day=1), criado_por=usuario
+            cliente=cliente,
+            competencia=competencia.replace(day=1),
+            criado_por=usuario,
+            observacoes=observacoes,
         )
         Transicao.objects.create(
             processo=processo,

@@ -51,16 +51,41 @@ def test_sem_credencial_ou_com_token_invalido_e_401_em_portugues():
     assert "token" in resposta.json()["detail"].lower()
 
 
-def test_senha_errada_e_recusada_e_as_tentativas_sao_limitadas():
+def test_senha_errada_conta_junto_com_o_login_da_equipe_e_bloqueia_a_conta(client):
     usuario = criar_usuario("OPERADOR")
-    dados = {"username": usuario.username, "password": "errada"}
-    respostas = [APIClient().post("/api/token/", dados) for _ in range(11)]
-    assert respostas[0].status_code == 401
-    assert respostas[0].json()["detail"] == "Usuário e/ou senha incorreto(s)"
-    assert respostas[-1].status_code == 429
-    # Nem a senha certa passa enquanto o limite vale.
-    certa = APIClient().post("/api/token/", {**dados, "password": "senha-de-teste-1"})
+    errada = {"username": usuario.username, "password": "errada"}
+    # Cada tentativa de um "IP" diferente pelo X-Forwarded-For: não adianta.
+    for numero in range(3):
+        resposta = APIClient().post("/api/token/", errada, HTTP_X_FORWARDED_FOR=f"10.0.0.{numero}")
+        assert resposta.status_code == 401
+        assert resposta.json()["detail"] == "Usuário e/ou senha incorreto(s)"
+    for _ in range(2):  # as do formulário de login contam na mesma conta
+        client.post("/contas/login/", {"login": usuario.username, "password": "errada"})
+
+    certa = APIClient().post("/api/token/", {**errada, "password": "senha-de-teste-1"})
     assert certa.status_code == 429
+    assert "Muitas tentativas" in certa.json()["detail"]
+
+
+def test_muitos_pedidos_de_token_do_mesmo_ip_sao_limitados_mesmo_mudando_o_cabecalho():
+    usuario = criar_usuario("OPERADOR")
+    dados = {"username": usuario.username, "password": "senha-de-teste-1"}
+    respostas = [
+        APIClient().post("/api/token/", dados, HTTP_X_FORWARDED_FOR=f"10.1.0.{numero}")
+        for numero in range(11)
+    ]
+    assert [r.status_code for r in respostas[:10]] == [200] * 10
+    assert respostas[10].status_code == 429
+
+
+def test_entra_pela_api_com_o_email():
+    usuario = criar_usuario("OPERADOR")
+    usuario.email = "ana@brm.example"
+    usuario.save()
+    resposta = APIClient().post(
+        "/api/token/", {"username": "ana@brm.example", "password": "senha-de-teste-1"}
+    )
+    assert resposta.status_code == 200
 
 
 def test_usuario_inativo_nao_obtem_token():
@@ -242,3 +267,33 @@ def test_conflito_no_banco_vira_409_em_portugues():
     assert resposta.status_code == 409
     assert "duplicate" not in resposta.data["detail"]
     assert "Conflito" in resposta.data["detail"]
+
+
+def test_senha_do_portal_vazia_mantem_a_atual():
+    cliente = criar_cliente(senha_portal="a-senha-que-vale")
+    api = api_de("ADMINISTRADOR")
+    resposta = api.patch(f"/api/clientes/{cliente.pk}/", {"senha_portal": "", "observacoes": "x"})
+    assert resposta.status_code == 200
+    cliente.refresh_from_db()
+    assert cliente.senha_portal == "a-senha-que-vale" and cliente.observacoes == "x"
+    api.patch(f"/api/clientes/{cliente.pk}/", {"senha_portal": "nova-senha"})
+    cliente.refresh_from_db()
+    assert cliente.senha_portal == "nova-senha"
+
+
+def test_mesmo_hash_de_outro_cliente_e_400_com_o_campo():
+    """O hash calculado (nome SAT, operadora, serviço, dados SAT, filtro, unidade) repetido."""
+    criar_operadora("VIVO")
+    api = api_de("ADMINISTRADOR")
+    dados = {
+        "razao_social": "ACME",
+        "operadora": "VIVO",
+        "filtro": "f1",
+        "servico": "Internet",
+        "unidade": "SP",
+    }
+    assert api.post("/api/clientes/", {**dados, "cnpj": gerar_cnpj()}).status_code == 201
+    resposta = api.post("/api/clientes/", {**dados, "cnpj": gerar_cnpj()})
+    assert resposta.status_code == 400, resposta.content
+    assert "mesmo hash" in str(resposta.json())
+    assert Cliente.objects.count() == 1

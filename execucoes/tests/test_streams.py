@@ -289,3 +289,21 @@ def test_stream_devolve_a_thread_do_pedido():
     thread = asyncio.run(cenario())
     thread.join(timeout=5)
     assert not thread.is_alive()
+
+
+def test_quem_assina_durante_a_parada_do_servidor_tambem_e_mandado_reconectar(monkeypatch):
+    monkeypatch.setattr(transmissao, "_encerrando", transmissao.threading.Event())
+    processo, _ = preparar(com_linhas=0)
+    chave = transmissao.Chave("processo", processo.pk)
+
+    async def cenario():
+        hub = transmissao.central()
+        antes = await hub.assinar(chave)
+        transmissao.encerrar_transmissoes()
+        durante = await hub.assinar(chave)  # ainda nos middlewares quando o sinal chegou
+        avisos = [antes.fila.get_nowait(), durante.fila.get_nowait()]
+        hub.cancelar(antes)
+        hub.cancelar(durante)
+        return avisos
+
+    assert rodar(cenario) == [transmissao.DERRUBADA, transmissao.DERRUBADA]

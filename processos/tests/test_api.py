@@ -330,3 +330,58 @@ def test_entrada_ruim_em_qualquer_escrita_nunca_da_500(corpo, tipo):
         assert "detail" in resposta.json() or resposta.json(), caminho
     processo.refresh_from_db()
     assert processo.status == StatusProcesso.AGUARDANDO_APROVACAO
+
+
+def test_processo_para_cliente_inativo_ou_de_operadora_inativa_e_recusado():
+    inativo = criar_cliente(ativo=False)
+    de_operadora_inativa = criar_cliente(criar_operadora("OI", ativo=False))
+    api = api_de("OPERADOR")
+    for cliente in (inativo, de_operadora_inativa):
+        resposta = api.post(
+            "/api/processos/", {"cliente": str(cliente.pk), "competencia": "05/2026"}
+        )
+        assert resposta.status_code == 400
+        assert resposta.json()["cliente"] == ["Cliente inativo ou de operadora inativa."]
+    assert not Processo.objects.exists()
+    mensais = api.post(
+        "/api/processos/criar-mensais/", {"competencia": "05/2026", "operadora": "OI"}
+    )
+    assert mensais.status_code == 400
+    assert "inativa" in str(mensais.json()["operadora"])
+
+
+def test_observacoes_da_criacao_sao_gravadas():
+    resposta = api_de("OPERADOR").post(
+        "/api/processos/",
+        {"cliente": str(criar_cliente().pk), "competencia": "05/2026", "observacoes": "2ª via"},
+    )
+    assert resposta.status_code == 201
+    assert Processo.objects.get(pk=resposta.json()["id"]).observacoes == "2ª via"
+
+
+def test_busca_por_cnpj_com_pontuacao():
+    cliente = criar_cliente()
+    criar_processo(cliente)
+    criar_processo(criar_cliente())
+    api = api_de("OPERADOR")
+    for caminho in ("/api/clientes/", "/api/processos/"):
+        achados = api.get(caminho, {"busca": cliente.cnpj_formatado}).json()["results"]
+        assert len(achados) == 1, caminho
+
+
+def test_fatura_pedida_como_pdf():
+    processo = aguardando_aprovacao()
+    api = api_de("OPERADOR")
+    resposta = api.get(f"/api/processos/{processo.pk}/fatura/", HTTP_ACCEPT="application/pdf")
+    assert resposta.status_code == 200
+    assert resposta.content == PDF
+    sem_fatura = criar_processo()
+    erro = api.get(f"/api/processos/{sem_fatura.pk}/fatura/", HTTP_ACCEPT="application/pdf")
+    assert erro.status_code == 404
+
+
+def test_historico_de_id_invalido_e_404_e_execucoes_ignoram_ordem_desconhecida():
+    api = api_de("OPERADOR")
+    assert api.get("/api/processos/nao-e-uuid/historico/").status_code == 404
+    for ordem in ("get_status_display", "processo", "-iniciada_em"):
+        assert api.get("/api/execucoes/", {"ordem": ordem}).status_code == 200
