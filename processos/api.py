@@ -6,6 +6,7 @@ perfil e de estado. Recusas viram 403 (perfil) ou 409 (estado), com a mensagem d
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
+from django.urls import reverse
 from django_filters import rest_framework as filtros
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
@@ -65,6 +66,9 @@ class ProcessoSerializer(serializers.ModelSerializer):
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     aprovado_por = serializers.SlugRelatedField(slug_field="username", read_only=True)
     tem_fatura = serializers.SerializerMethodField()
+    fatura = serializers.SerializerMethodField(
+        help_text="Endereço do PDF na API, quando há fatura."
+    )
 
     class Meta:
         model = Processo
@@ -80,6 +84,7 @@ class ProcessoSerializer(serializers.ModelSerializer):
             "valor",
             "vencimento",
             "tem_fatura",
+            "fatura",
             "fatura_sha256",
             "upload_manual",
             "criado_automaticamente",
@@ -97,6 +102,13 @@ class ProcessoSerializer(serializers.ModelSerializer):
 
     def get_tem_fatura(self, processo) -> bool:
         return bool(processo.fatura)
+
+    def get_fatura(self, processo) -> str | None:
+        if not processo.fatura:
+            return None
+        caminho = reverse("processo-fatura", args=[processo.pk])
+        pedido = self.context.get("request")
+        return pedido.build_absolute_uri(caminho) if pedido else caminho
 
     def validate_cliente(self, cliente):
         if not cliente.em_atividade:
@@ -230,7 +242,8 @@ class ProcessoViewSet(
 
     def _processo_atualizado(self, processo, codigo=status.HTTP_200_OK) -> Response:
         atual = self.get_queryset().get(pk=processo.pk)
-        return Response(ProcessoSerializer(atual).data, status=codigo)
+        contexto = self.get_serializer_context()
+        return Response(ProcessoSerializer(atual, context=contexto).data, status=codigo)
 
     def _dados(self, serializer_class):
         serializer = serializer_class(data=self.request.data)

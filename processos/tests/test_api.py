@@ -194,7 +194,9 @@ def test_upload_manual_com_pdf_vai_para_aprovacao_e_a_fatura_sai_pela_api():
     )
     assert resposta.status_code == 200, resposta.content
     assert resposta.json()["status"] == StatusProcesso.AGUARDANDO_APROVACAO
-    fatura = api.get(f"/api/processos/{processo.pk}/fatura/")
+    endereco = resposta.json()["fatura"]
+    assert endereco == f"http://testserver/api/processos/{processo.pk}/fatura/"
+    fatura = api.get(endereco)
     assert fatura.status_code == 200
     assert fatura["Content-Type"] == "application/pdf"
     assert b"".join(fatura.streaming_content if fatura.streaming else [fatura.content]) == PDF
