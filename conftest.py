@@ -240,11 +240,19 @@ def worker(simulador_exclusivo):
     """O worker de verdade, numa thread, falando HTTP com o simulador."""
     import threading
 
+    from execucoes.models import EstadoRPA
     from execucoes.worker import Worker
 
     trabalhador = Worker(intervalo=0.05, criar_processos=False)
     thread = threading.Thread(target=trabalhador.rodar, daemon=True)
     thread.start()
+    # O simulador não repete as linhas a quem conecta depois: um job criado antes de o worker
+    # ouvir o stream teria as primeiras linhas completadas só no fim (pelo /status).
+    esperar(
+        lambda: EstadoRPA.objects.filter(stream_conectado=True).exists(),
+        prazo=15,
+        mensagem="o worker não conectou ao stream de eventos",
+    )
     yield trabalhador
     trabalhador.parar.set()
     thread.join(timeout=15)
