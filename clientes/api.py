@@ -7,7 +7,7 @@ from django_filters import rest_framework as filtros
 from rest_framework import serializers, viewsets
 
 from brm.api import PerfilPermite, ValidadoPeloModelo
-from clientes.models import Cliente
+from clientes.models import CAMPOS_DO_CADASTRO, Cliente
 from operadoras.models import Operadora
 
 
@@ -30,21 +30,9 @@ class ClienteSerializer(ValidadoPeloModelo):
         fields = [
             "id",
             "hash_unico",
-            "razao_social",
-            "nome_sat",
-            "cnpj",
             "operadora",
-            "filtro",
-            "servico",
-            "dados_sat",
-            "unidade",
-            "categoria_sat",
-            "site_emissao",
-            "login_portal",
-            "senha_portal",
+            *CAMPOS_DO_CADASTRO,
             "tem_senha_portal",
-            "cpf",
-            "observacoes",
             "ativo",
             "criado_em",
             "atualizado_em",

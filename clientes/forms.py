@@ -4,7 +4,7 @@ from django import forms
 from django.core import signing
 
 from clientes.importacao import TAMANHO_MAXIMO
-from clientes.models import Cliente
+from clientes.models import CAMPOS_DO_CADASTRO, Cliente
 
 _SAL = "clientes.importacao"
 
@@ -22,22 +22,11 @@ class FormularioCliente(forms.ModelForm):
 
     class Meta:
         model = Cliente
-        fields = [
-            "razao_social",
-            "nome_sat",
-            "cnpj",
+        # A senha entra só por `nova_senha_portal` (nunca volta para a tela).
+        fields = [c for c in CAMPOS_DO_CADASTRO if c != "senha_portal"] + [
             "operadora",
             "ativo",
-            "filtro",
-            "servico",
-            "dados_sat",
-            "unidade",
-            "categoria_sat",
-            "site_emissao",
-            "login_portal",
-            "cpf",
             "hash_unico",
-            "observacoes",
         ]
 
     def save(self, commit=True):

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from clientes.models import Cliente, calcular_hash_unico
+from clientes.models import CAMPOS_DO_CADASTRO, Cliente, calcular_hash_unico
 from operadoras.models import CODIGOS_COM_ROBO, Operadora, normalizar_codigo
 
 TAMANHO_MAXIMO = 5 * 1024 * 1024
@@ -39,21 +39,6 @@ COLUNAS = {
     "ATUALIZA/CRIA": "atualiza_cria",
 }
 COLUNAS_OBRIGATORIAS = {"razao_social": "RAZÃO SOCIAL", "cnpj": "CNPJ", "operadora": "OPERADORA"}
-CAMPOS_DO_CLIENTE = [
-    "razao_social",
-    "nome_sat",
-    "cnpj",
-    "filtro",
-    "servico",
-    "dados_sat",
-    "unidade",
-    "categoria_sat",
-    "site_emissao",
-    "login_portal",
-    "senha_portal",
-    "cpf",
-    "observacoes",
-]
 
 
 class ArquivoInvalido(Exception):
@@ -231,7 +216,7 @@ class _Importacao:
             return
         linha.acao = "atualizar" if cliente else "criar"
         cliente = cliente or Cliente(hash_unico=linha.hash_unico)
-        for campo in CAMPOS_DO_CLIENTE:
+        for campo in CAMPOS_DO_CADASTRO:
             if campo in valores:
                 setattr(cliente, campo, valores[campo])
         cliente.operadora = operadora

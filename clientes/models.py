@@ -7,6 +7,23 @@ from brm.criptografia import CampoCifrado
 from brm.documentos import formatar_cnpj, normalizar_cnpj, normalizar_cpf, validar_cnpj, validar_cpf
 from brm.modelos import ModeloBase
 
+# Os dados de cadastro de um cliente (os da planilha das operadoras, além de operadora e situação).
+CAMPOS_DO_CADASTRO = [
+    "razao_social",
+    "nome_sat",
+    "cnpj",
+    "filtro",
+    "servico",
+    "dados_sat",
+    "unidade",
+    "categoria_sat",
+    "site_emissao",
+    "login_portal",
+    "senha_portal",
+    "cpf",
+    "observacoes",
+]
+
 
 def calcular_hash_unico(
     *, nome_sat: str, operadora_codigo: str, servico: str, dados_sat: str, filtro: str, unidade: str

@@ -70,3 +70,15 @@ def test_paginas_de_conta_no_visual_do_admin(client):
         assert pagina.status_code in (200, 302), caminho
         if pagina.status_code == 200:
             assert "BRM RPA — Back office" in pagina.content.decode(), caminho
+
+
+def test_pagina_de_limite_generico_em_portugues_no_visual_do_admin(rf):
+    from allauth.core.internal.ratelimit import handler429
+    from django.contrib.auth.models import AnonymousUser
+
+    pedido = rf.get("/contas/password/reset/")
+    pedido.user = AnonymousUser()
+    resposta = handler429(pedido)
+    pagina = resposta.content.decode()
+    assert resposta.status_code == 429
+    assert "Muitas tentativas" in pagina and "BRM RPA — Back office" in pagina
