@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
 
@@ -57,6 +59,19 @@ class Execucao(ModeloBase):
     envio_iniciado_em = models.DateTimeField("envio iniciado em", null=True, blank=True)
     tentativas_envio = models.PositiveSmallIntegerField("tentativas de envio", default=0)
     proxima_consulta_em = models.DateTimeField("próxima consulta", null=True, blank=True)
+    # A API RPA onde o job foi (ou vai ser) criado: consulta, adoção e fatura usam a mesma.
+    url_rpa = models.CharField("API RPA", max_length=300, blank=True)
+    # Cerca do envio: quem reivindicou a execução; só ele grava o job que criou.
+    envio_token = models.CharField("cerca do envio", max_length=32, blank=True)
+    falhas_internas = models.PositiveSmallIntegerField("erros ao processar", default=0)
+    cancelada_por = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="cancelada por",
+    )
 
     class Meta:
         verbose_name = "execução"
@@ -68,6 +83,12 @@ class Execucao(ModeloBase):
                 condition=models.Q(status__in=STATUS_ATIVOS),
                 name="execucao_uma_ativa_por_processo",
                 violation_error_message="Este processo já tem uma execução em andamento.",
+            ),
+            models.UniqueConstraint(
+                fields=["job_id"],
+                condition=~models.Q(job_id=""),
+                name="execucao_job_unico",
+                violation_error_message="Este job da API RPA já pertence a outra execução.",
             ),
             models.CheckConstraint(
                 condition=models.Q(status__in=StatusExecucao.values), name="execucao_status_valido"
@@ -110,6 +131,11 @@ class NivelLog(models.TextChoices):
     ERROR = "ERROR", "Erro"
 
 
+def chave_avulsa() -> str:
+    """Chave de uma linha sem identidade no robô (escrita pelo próprio sistema)."""
+    return f"avulsa:{uuid.uuid4().hex}"
+
+
 class LogExecucao(models.Model):
     """Uma linha de log de uma execução. O id autoincremental ordena as linhas e é o id do SSE."""
 
@@ -119,6 +145,9 @@ class LogExecucao(models.Model):
     mensagem = models.TextField("mensagem")
     momento = models.DateTimeField("momento (robô)", null=True, blank=True)
     recebido_em = models.DateTimeField("recebido em", auto_now_add=True)
+    # Identidade da linha no log do robô (segundo, mensagem, ocorrência): quem quer que a grave
+    # (o stream ou o /status), o banco guarda uma vez só.
+    chave = models.CharField("chave", max_length=80, default=chave_avulsa)
 
     class Meta:
         verbose_name = "linha de log"
@@ -129,6 +158,7 @@ class LogExecucao(models.Model):
             models.CheckConstraint(
                 condition=models.Q(nivel__in=NivelLog.values), name="log_nivel_valido"
             ),
+            models.UniqueConstraint(fields=["execucao", "chave"], name="log_linha_unica"),
         ]
 
     def __str__(self) -> str:
@@ -160,6 +190,9 @@ class EstadoRPA(models.Model):
     stream_conectado = models.BooleanField(default=False)
     ultimo_evento_em = models.DateTimeField(null=True, blank=True)
     ultima_criacao_mensal = models.DateField(null=True, blank=True)
+    # Token recusado: o worker volta a perguntar à API com intervalos crescentes.
+    token_proxima_sondagem_em = models.DateTimeField(null=True, blank=True)
+    token_sondagens = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         verbose_name = "estado da API RPA"
