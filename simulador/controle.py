@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 
-from simulador.falhas import FORMAS_RESULTADO, MODOS_HTTP, FalhaHttp
+from simulador.falhas import FORMAS_RESULTADO, MODOS_HTTP, FalhaHttp, ResultadoForcado
 from simulador.jobs import COMPLETED, FAILED
 from simulador.protocolo import Contexto, Pedido, Resposta, detalhe, ler_json, resposta_json
 
@@ -42,7 +42,29 @@ def falha_http(ctx: Contexto, dados: dict) -> dict:
         segundos=_numero(dados, "segundos", padrao=10.0),
         processar=_booleano(dados, "processar", padrao=False),
     )
+    if modo == "corpo":
+        if "corpo" not in dados:
+            raise PedidoInvalido("corpo é obrigatório no modo corpo (qualquer valor JSON)")
+        falha.corpo = dados["corpo"]
+        falha.status = _status_http(dados)
     ctx.controles.adicionar_falha_http(falha)
+    return {"ok": True}
+
+
+def falha_resultado(ctx: Contexto, dados: dict) -> dict:
+    operadora = dados.get("operadora")
+    if operadora is not None and (not isinstance(operadora, str) or not operadora.strip()):
+        raise PedidoInvalido("operadora deve ser texto não vazio (ou omitida: qualquer uma)")
+    regra = ResultadoForcado(
+        restantes=_inteiro(dados, "quantidade", padrao=1, minimo=1),
+        operadora=operadora.strip().upper() if operadora else None,
+        substituir_resultado="resultado" in dados,
+        resultado=dados.get("resultado"),
+        pdf_cnpj=_texto_livre(dados, "pdf_cnpj"),
+        pdf_filtro=_texto_livre(dados, "pdf_filtro"),
+        pdf=_booleano(dados, "pdf", padrao=True),
+    )
+    ctx.controles.adicionar_resultado_forcado(regra)
     return {"ok": True}
 
 
@@ -64,6 +86,24 @@ def falha_job(ctx: Contexto, dados: dict) -> Resposta | dict:
     if situacao in (COMPLETED, FAILED):
         return detalhe(409, f"Job '{job_id}' já terminou com status {situacao}")
     ctx.controles.marcar_job(job_id, _texto_opcional(dados, "erro"))
+    return {"ok": True}
+
+
+def falha_log(ctx: Contexto, dados: dict) -> Resposta | dict:
+    job_id = dados.get("job_id")
+    if not isinstance(job_id, str) or not job_id:
+        raise PedidoInvalido("job_id é obrigatório")
+    mensagem = dados.get("mensagem")
+    if not isinstance(mensagem, str):
+        raise PedidoInvalido("mensagem é obrigatória e deve ser texto")
+    nivel = dados.get("nivel", "INFO")
+    if not isinstance(nivel, str) or not nivel:
+        raise PedidoInvalido("nivel deve ser texto não vazio (DEBUG, INFO, WARN, ERROR)")
+    situacao = ctx.motor.registrar_log(job_id, nivel, mensagem)
+    if situacao is None:
+        return detalhe(404, f"Job '{job_id}' não encontrado")
+    if situacao in (COMPLETED, FAILED):
+        return detalhe(409, f"Job '{job_id}' já terminou com status {situacao}")
     return {"ok": True}
 
 
@@ -120,6 +160,8 @@ ROTAS: dict[tuple[str, str], Callable[[Contexto, dict], Resposta | dict]] = {
     ("POST", "falhas/http"): falha_http,
     ("POST", "falhas/eventos"): falha_eventos,
     ("POST", "falhas/job"): falha_job,
+    ("POST", "falhas/log"): falha_log,
+    ("POST", "falhas/resultado"): falha_resultado,
     ("POST", "falhas/proximos-jobs"): falha_proximos_jobs,
     ("POST", "token"): token,
     ("POST", "ajustes"): ajustes,
@@ -169,3 +211,24 @@ def _texto_opcional(dados: dict, campo: str) -> str | None:
     if valor is not None and not isinstance(valor, str):
         raise PedidoInvalido(f"{campo} deve ser texto")
     return valor or None
+
+
+def _texto_livre(dados: dict, campo: str) -> str | None:
+    """Texto qualquer, inclusive vazio ou com caracteres de controle; None se omitido ou null."""
+    valor = dados.get(campo)
+    if valor is not None and not isinstance(valor, str):
+        raise PedidoInvalido(f"{campo} deve ser texto")
+    return valor
+
+
+def _status_http(dados: dict) -> int:
+    # 204 e 304 não levam corpo: o corpo sobraria na conexão e estragaria a resposta seguinte.
+    valor = dados.get("status", 200)
+    if (
+        isinstance(valor, bool)
+        or not isinstance(valor, int)
+        or not 200 <= valor <= 599
+        or valor in (204, 304)
+    ):
+        raise PedidoInvalido("status deve ser um inteiro de 200 a 599 (exceto 204 e 304)")
+    return valor

@@ -85,4 +85,16 @@ class CentralEventos:
 
 def formatar(evento: dict) -> bytes:
     """Um evento SSE: uma linha ``data:`` com o JSON e uma linha em branco, sem ``id:``."""
-    return b"data: " + json.dumps(evento, ensure_ascii=False).encode() + b"\n\n"
+    return b"data: " + codificar_json(evento) + b"\n\n"
+
+
+def codificar_json(dados: object) -> bytes:
+    """JSON em UTF-8 numa linha só: controles (NUL, CR, LF...) saem escapados (``\\u0000``).
+
+    Um substituto isolado (``"\\ud800"`` recebido num corpo JSON) não existe em UTF-8; nesse caso
+    o texto todo sai escapado em ASCII, em vez de derrubar a resposta ou a thread do robô.
+    """
+    try:
+        return json.dumps(dados, ensure_ascii=False).encode()
+    except UnicodeEncodeError:
+        return json.dumps(dados).encode()

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass
 
 from simulador.config import Configuracao
 
-MODOS_HTTP = ("erro_500", "travar", "json_invalido")
+MODOS_HTTP = ("erro_500", "travar", "json_invalido", "corpo")
 FORMAS_RESULTADO = ("string", "objeto", "objeto_parcial")
 
 
@@ -21,6 +21,26 @@ class FalhaHttp:
     segundos: float = 0.0
     # Com processar, a chamada tem seu efeito (ex.: o job é criado) e só a resposta falha.
     processar: bool = False
+    # Modo "corpo": a resposta é este JSON com este status.
+    corpo: object = None
+    status: int = 200
+
+
+@dataclass
+class ResultadoForcado:
+    """O que muda nos próximos downloads concluídos (``/__simulador/falhas/resultado``)."""
+
+    restantes: int
+    operadora: str | None = None  # em maiúsculas; None vale para qualquer uma
+    substituir_resultado: bool = False
+    # Com substituir_resultado, o ``result`` do job; "{url}" em qualquer texto vira a URL da fatura.
+    resultado: object = None
+    pdf_cnpj: str | None = None
+    pdf_filtro: str | None = None
+    pdf: bool = True  # False: a fatura é servida com bytes que não são PDF
+
+    def vale_para(self, operadora: str) -> bool:
+        return self.operadora is None or self.operadora == operadora.upper()
 
 
 class Controles:
@@ -32,6 +52,7 @@ class Controles:
     def reset(self) -> None:
         with self._lock:
             self.falhas_http: list[FalhaHttp] = []
+            self.resultados_forcados: list[ResultadoForcado] = []
             self.cortar_eventos_apos: int | None = None
             self.token_expirado = False
             self.jobs_a_falhar: dict[str, str | None] = {}
@@ -60,6 +81,21 @@ class Controles:
                     if falha.restantes <= 0:
                         self.falhas_http.remove(falha)
                     return falha
+        return None
+
+    def adicionar_resultado_forcado(self, regra: ResultadoForcado) -> None:
+        with self._lock:
+            self.resultados_forcados.append(regra)
+
+    def consumir_resultado_forcado(self, operadora: str) -> ResultadoForcado | None:
+        """A primeira regra pendente que vale para um download de ``operadora``, descontada."""
+        with self._lock:
+            for regra in self.resultados_forcados:
+                if regra.vale_para(operadora):
+                    regra.restantes -= 1
+                    if regra.restantes <= 0:
+                        self.resultados_forcados.remove(regra)
+                    return regra
         return None
 
     def marcar_job(self, job_id: str, erro: str | None) -> None:
@@ -106,6 +142,7 @@ class Controles:
                 "jobs_por_processo": dict(self.jobs_por_processo),
                 "callbacks": list(self.callbacks),
                 "falhas_http": [asdict(falha) for falha in self.falhas_http],
+                "resultados_forcados": [asdict(regra) for regra in self.resultados_forcados],
                 "cortar_eventos_apos": self.cortar_eventos_apos,
                 "token_expirado": self.token_expirado,
                 "jobs_a_falhar": sorted(self.jobs_a_falhar),

@@ -216,6 +216,19 @@ class Motor:
             job = self._jobs.get(job_id)
             return job.status if job else None
 
+    def registrar_log(self, job_id: str, nivel: str, mensagem: str) -> str | None:
+        """Acrescenta uma linha ao log de um job não terminado; devolve o status (None: não existe).
+
+        Um job já terminado não ganha a linha: quem chama confere o status devolvido.
+        """
+        with self._cond:
+            job = self._jobs.get(job_id)
+            if job is None:
+                return None
+            if job.status not in (COMPLETED, FAILED):
+                self._log(job, nivel, mensagem, f"app.rpa.{job.operadora.lower()}")
+            return job.status
+
     # Execução
 
     def _trabalhar(self) -> None:
@@ -280,17 +293,26 @@ class Motor:
         roteiro = job.roteiro
         if job.tipo == "sat":
             return roteiro.protocolo
+        regra = self._controles.consumir_resultado_forcado(job.operadora)
         caminho = f"faturas/{job.operadora.lower()}_{job.job_id}.pdf"
+        cnpj, filtro = job.dados["cnpj"], job.dados["filtro"]
+        if regra and regra.pdf_cnpj is not None:
+            cnpj = regra.pdf_cnpj  # o robô trouxe a fatura de outro cliente
+        if regra and regra.pdf_filtro is not None:
+            filtro = regra.pdf_filtro
         self._faturas[caminho] = Fatura(
             operadora=job.operadora,
-            cnpj=job.dados["cnpj"],
-            filtro=job.dados["filtro"],
+            cnpj=cnpj,
+            filtro=filtro,
             competencia=roteiro.competencia,
             valor=roteiro.valor,
             vencimento=roteiro.vencimento,
             job_id=job.job_id,
+            pdf_valido=regra.pdf if regra else True,
         )
         url = f"{job.base_url}/arquivos/{caminho}"
+        if regra and regra.substituir_resultado:
+            return _com_url(regra.resultado, url)
         forma = self._controles.forma_resultado or roteiro.forma
         if forma == "string":
             return url
@@ -341,6 +363,17 @@ class Motor:
 
     def _intervalo(self, segundos: float) -> float:
         return max(INTERVALO_MINIMO_S, segundos / self._controles.velocidade)
+
+
+def _com_url(valor: object, url: str) -> object:
+    """``valor`` com ``{url}`` trocado por ``url`` em todo texto (chaves e valores, recursivo)."""
+    if isinstance(valor, str):
+        return valor.replace("{url}", url)
+    if isinstance(valor, list):
+        return [_com_url(item, url) for item in valor]
+    if isinstance(valor, dict):
+        return {_com_url(chave, url): _com_url(item, url) for chave, item in valor.items()}
+    return valor
 
 
 def _roteiro(

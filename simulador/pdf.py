@@ -1,4 +1,8 @@
-"""Faturas em PDF 1.4 escritas à mão: uma página de texto, xref com offsets corretos."""
+"""Faturas em PDF 1.4 escritas à mão: uma página de texto, xref com offsets corretos.
+
+Uma fatura marcada com ``pdf_valido=False`` sai como a página HTML de erro que o robô salvou
+no lugar do PDF (``/__simulador/falhas/resultado`` com ``"pdf": false``).
+"""
 
 from dataclasses import dataclass
 from datetime import date
@@ -13,9 +17,13 @@ class Fatura:
     valor: str  # "1234.56"
     vencimento: date
     job_id: str
+    pdf_valido: bool = True
 
 
 def fatura_pdf(fatura: Fatura) -> bytes:
+    """Os bytes servidos em ``/arquivos/...``: o PDF, ou HTML se ``pdf_valido`` é falso."""
+    if not fatura.pdf_valido:
+        return _pagina_de_erro(fatura)
     linhas = [
         ("F2", 18, f"Fatura de serviços de telecomunicações - {fatura.operadora}"),
         ("F1", 12, f"Cliente (CNPJ): {fatura.cnpj}"),
@@ -26,6 +34,15 @@ def fatura_pdf(fatura: Fatura) -> bytes:
         ("F1", 9, f"Documento gerado pelo simulador da API RPA - job {fatura.job_id}"),
     ]
     return _documento(linhas, titulo=f"Fatura {fatura.operadora} {fatura.competencia}")
+
+
+def _pagina_de_erro(fatura: Fatura) -> bytes:
+    return (
+        "<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>\n"
+        "<body><h1>502 Bad Gateway</h1>\n"
+        f"<p>Portal da operadora {fatura.operadora} indisponível. Tente novamente mais tarde.</p>\n"
+        "</body></html>\n"
+    ).encode("utf-8", errors="replace")
 
 
 def _valor_brasileiro(valor: str) -> str:

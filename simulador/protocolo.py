@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from email.message import Message
 
 from simulador.config import Configuracao
-from simulador.eventos import CentralEventos
+from simulador.eventos import CentralEventos, codificar_json
 from simulador.falhas import Controles
 from simulador.jobs import Motor
 
@@ -40,7 +40,7 @@ class Contexto:
 
 
 def resposta_json(status: int, dados: object, **cabecalhos: str) -> Resposta:
-    corpo = json.dumps(dados, ensure_ascii=False).encode()
+    corpo = codificar_json(dados)
     return Resposta(status, corpo, cabecalhos=cabecalhos)
 
 

@@ -22,7 +22,7 @@ from simulador.config import (
 from simulador.eventos import CentralEventos, formatar
 from simulador.falhas import Controles, FalhaHttp
 from simulador.jobs import Motor, agora, iso_evento
-from simulador.protocolo import Contexto, Pedido, Resposta, detalhe
+from simulador.protocolo import Contexto, Pedido, Resposta, detalhe, resposta_json
 from simulador.tokens import emitir_token
 
 logger = logging.getLogger(__name__)
@@ -257,6 +257,8 @@ def _intervalo_keep_alive(ctx: Contexto) -> float:
 
 
 def _resposta_de_falha(falha: FalhaHttp) -> Resposta:
+    if falha.modo == "corpo":
+        return resposta_json(falha.status, falha.corpo)
     if falha.modo == "json_invalido":
         return Resposta(200, b'{"job_id": "3f2a", "status": ')
     return Resposta(500, b"Internal Server Error", tipo="text/plain")

@@ -53,6 +53,34 @@ def test_json_invalido_devolve_200_com_lixo(cliente):
     assert cliente.get("/status/qualquer").status_code == 404
 
 
+def test_corpo_forcado_depois_de_processar(cliente):
+    corpo = {"job_id": "a\r\nb", "status": "PENDING"}
+    cliente.controle("falhas/http", modo="corpo", corpo=corpo, prefixo="/executar", processar=True)
+
+    resposta = cliente.post("/executar/OI", json=CORPO_DOWNLOAD)
+
+    assert resposta.status_code == 200
+    assert resposta.headers["Content-Type"] == "application/json; charset=utf-8"
+    assert resposta.json() == corpo
+    assert cliente.estado()["jobs_criados"] == 1
+    assert cliente.post("/executar/OI", json=CORPO_DOWNLOAD).json()["job_id"] != "a\r\nb"
+
+
+def test_corpo_forcado_com_status_sem_processar(cliente):
+    cliente.controle(
+        "falhas/http", modo="corpo", corpo={"detail": "fora"}, status=503, prefixo="/executar"
+    )
+    cliente.controle("falhas/http", modo="corpo", corpo=None, prefixo="/status")
+
+    executar = cliente.post("/executar/OI", json=CORPO_DOWNLOAD)
+    status = cliente.get("/status/qualquer")
+
+    assert (executar.status_code, executar.json()) == (503, {"detail": "fora"})
+    assert (status.status_code, status.content) == (200, b"null")
+    assert cliente.estado()["jobs_criados"] == 0
+    assert cliente.get("/status/qualquer").status_code == 404
+
+
 def test_falha_http_invalida_da_400(cliente):
     resposta = requests.post(
         f"{cliente.url}/__simulador/falhas/http", json={"modo": "explodir"}, timeout=5
@@ -60,6 +88,15 @@ def test_falha_http_invalida_da_400(cliente):
 
     assert resposta.status_code == 400
     assert "modo deve ser um de" in resposta.json()["detail"]
+    for corpo in (
+        {"modo": "corpo"},
+        {"modo": "corpo", "corpo": {}, "status": "200"},
+        {"modo": "corpo", "corpo": {}, "status": 204},
+        {"modo": "corpo", "corpo": {}, "status": 600},
+    ):
+        resposta = requests.post(f"{cliente.url}/__simulador/falhas/http", json=corpo, timeout=5)
+        assert resposta.status_code == 400, corpo
+    assert cliente.estado()["falhas_http"] == []
 
 
 def test_fluxo_de_eventos_cai_depois_de_n_eventos(cliente):
@@ -86,6 +123,25 @@ def test_job_marcado_falha_com_a_mensagem_dada(iniciar_simulador):
 
     status = cliente.esperar_fim(job_id)
     assert (status["status"], status["error"]) == ("FAILED", "Portal fora do ar")
+
+
+def test_erro_com_nul_e_caracteres_de_controle_chega_intacto(sim, cliente):
+    erro = "Falha\u0000no portal\r\nlinha 2\t\x07\x1b[0m"
+    cliente.controle("ajustes", pausado=True)
+    job_id = cliente.criar_download()
+    cliente.controle("falhas/job", job_id=job_id, erro=erro)
+    leitor = LeitorSSE(sim.url)
+
+    cliente.controle("ajustes", pausado=False)
+
+    lidos = leitor.ate(lambda e: e.get("job_id") == job_id and e.get("level") == "ERROR")
+    assert lidos[-1]["message"] == erro
+    assert b"\\u0000" in leitor.linhas_brutas[-2]
+    status = cliente.esperar_fim(job_id)
+    assert (status["status"], status["error"]) == ("FAILED", erro)
+    logs = cliente.get(f"/jobs/{job_id}/logs").json()["logs"]
+    assert erro in [linha["message"] for linha in logs]
+    leitor.fechar()
 
 
 def test_marcar_job_inexistente_ou_terminado(cliente):
