@@ -1,9 +1,39 @@
 from django.contrib import admin
+from django.contrib.admin import helpers
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
 from brm.admin_base import AdminSomenteLeitura, selo
 from execucoes.models import Execucao, LogExecucao
+from processos import acoes
+from processos.admin_acoes import FormularioCancelamento, aplicar_em_lote
+
+
+@admin.action(description="Cancelar execuções (pede o motivo)", permissions=["cancelar"])
+def cancelar_execucoes(modeladmin, request, queryset):
+    """Página intermediária, como a de rejeitar: pergunta o motivo e só então cancela."""
+    formulario = FormularioCancelamento(request.POST if "motivo" in request.POST else None)
+    if formulario.is_valid():
+        aplicar_em_lote(
+            modeladmin,
+            request,
+            queryset,
+            acoes.cancelar_execucao,
+            "cancelada(s)",
+            objeto="execução(ões)",
+            motivo=formulario.cleaned_data["motivo"],
+        )
+        return None
+    contexto = {
+        **modeladmin.admin_site.each_context(request),
+        "title": "Cancelar execuções",
+        "opts": modeladmin.model._meta,
+        "execucoes": queryset.select_related("processo__cliente"),
+        "formulario": formulario,
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+    }
+    return TemplateResponse(request, "admin/execucoes/execucao/cancelar.html", contexto)
 
 
 @admin.register(Execucao)
@@ -22,6 +52,7 @@ class ExecucaoAdmin(AdminSomenteLeitura):
     list_filter = ["status", "tipo"]
     search_fields = ["=job_id", "processo__cliente__razao_social", "=processo__cliente__cnpj"]
     list_select_related = ["processo__cliente"]
+    actions = [cancelar_execucoes]
     exclude = []
     readonly_fields = [
         "processo",
@@ -36,11 +67,15 @@ class ExecucaoAdmin(AdminSomenteLeitura):
         "iniciada_em",
         "finalizada_em",
         "executado_por",
+        "cancelada_por",
         "ip_origem",
         "user_agent",
         "linhas_de_log",
     ]
     fields = readonly_fields
+
+    def has_cancelar_permission(self, request) -> bool:
+        return getattr(request.user, "pode_operar", False)
 
     @admin.display(description="status", ordering="status")
     def status_selo(self, execucao):

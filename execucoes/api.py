@@ -1,4 +1,5 @@
-"""Execuções do robô e suas linhas de log na API REST: só leitura, para toda a equipe."""
+"""Execuções do robô e suas linhas de log na API REST: toda a equipe lê e pode cancelar uma
+execução presa (o mesmo serviço do admin, `processos.acoes.cancelar_execucao`)."""
 
 from django_filters import rest_framework as filtros
 from django_filters.rest_framework import DjangoFilterBackend
@@ -9,6 +10,9 @@ from rest_framework.response import Response
 
 from brm.api import PerfilPermite, PorOrdemDeChegada
 from execucoes.models import Execucao, LogExecucao, StatusExecucao, TipoExecucao
+from processos import acoes
+from processos.acoes import Pedido
+from processos.models import Origem
 
 LINHAS_POR_PEDIDO = 1000
 
@@ -17,6 +21,7 @@ class ExecucaoSerializer(serializers.ModelSerializer):
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     tipo_display = serializers.CharField(source="get_tipo_display", read_only=True)
     executado_por = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    cancelada_por = serializers.SlugRelatedField(slug_field="username", read_only=True)
 
     class Meta:
         model = Execucao
@@ -37,9 +42,19 @@ class ExecucaoSerializer(serializers.ModelSerializer):
             "finalizada_em",
             "executar_apos",
             "executado_por",
+            "cancelada_por",
             "criado_em",
         ]
         read_only_fields = fields
+
+
+class CancelamentoSerializer(serializers.Serializer):
+    motivo = serializers.CharField(
+        error_messages={
+            "required": "Informe o motivo do cancelamento.",
+            "blank": "Informe o motivo do cancelamento.",
+        }
+    )
 
 
 class LinhaDeLogSerializer(serializers.ModelSerializer):
@@ -63,9 +78,10 @@ class ExecucaoViewSet(viewsets.ReadOnlyModelViewSet):
     Filtros: `processo`, `status` (pode repetir), `tipo`, `job_id`.
     """
 
-    queryset = Execucao.objects.select_related("executado_por")
+    queryset = Execucao.objects.select_related("executado_por", "cancelada_por")
     serializer_class = ExecucaoSerializer
     permission_classes = [PerfilPermite]
+    editar_se = "pode_operar"  # a única escrita é cancelar; o serviço confere o perfil de novo
     pagination_class = PorOrdemDeChegada
     filterset_class = FiltroDeExecucoes
     filter_backends = [DjangoFilterBackend]  # a ordem é a do cursor (mais recentes primeiro)
@@ -90,3 +106,16 @@ class ExecucaoViewSet(viewsets.ReadOnlyModelViewSet):
             ) from None
         linhas = execucao.logs.filter(id__gt=desde).order_by("id")[:LINHAS_POR_PEDIDO]
         return Response(LinhaDeLogSerializer(linhas, many=True).data)
+
+    @extend_schema(request=CancelamentoSerializer, responses=ExecucaoSerializer)
+    @action(detail=True, methods=["post"])
+    def cancelar(self, request, pk=None):
+        """Cancela uma execução PENDENTE ou EXECUTANDO (presa), com o motivo; o processo pode
+        então ser executado de novo. 409 se ela já terminou."""
+        execucao = self.get_object()
+        dados = CancelamentoSerializer(data=request.data)
+        dados.is_valid(raise_exception=True)
+        pedido = Pedido.do_request(request, Origem.API)
+        acoes.cancelar_execucao(execucao, pedido, motivo=dados.validated_data["motivo"])
+        atual = self.get_queryset().get(pk=execucao.pk)
+        return Response(ExecucaoSerializer(atual).data)

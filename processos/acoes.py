@@ -13,7 +13,14 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from execucoes.models import STATUS_ATIVOS, Execucao, StatusExecucao, TipoExecucao
+from execucoes.models import (
+    STATUS_ATIVOS,
+    Execucao,
+    LogExecucao,
+    NivelLog,
+    StatusExecucao,
+    TipoExecucao,
+)
 from execucoes.parametros import parametros_mascarados
 from processos.fatura import FaturaInvalida, guardar_fatura
 from processos.models import Processo, StatusProcesso
@@ -70,6 +77,15 @@ def _exigir_status(processo: Processo, status: str, acao: str) -> None:
 def _exigir_operar(pedido: Pedido) -> None:
     _exigir(
         pedido.usuario is None or getattr(pedido.usuario, "pode_operar", False),
+        "Seu perfil não permite esta ação.",
+        SemPermissao,
+    )
+
+
+def _exigir_pessoa_que_opera(pedido: Pedido) -> None:
+    """Cancelar é decisão de uma pessoa (o nome e o motivo vão para o log), nunca do sistema."""
+    _exigir(
+        getattr(pedido.usuario, "pode_operar", False),
         "Seu perfil não permite esta ação.",
         SemPermissao,
     )
@@ -281,3 +297,60 @@ def upload_manual(
             campos=["fatura", "fatura_sha256", "valor", "vencimento", "upload_manual"],
         )
     return execucao
+
+
+def cancelar_execucao(execucao, pedido: Pedido, *, motivo: str) -> Execucao:
+    """Encerra uma execução em andamento (PENDENTE ou EXECUTANDO) para o processo rodar de novo.
+
+    O status do processo não muda. O `job_id` fica: a API RPA não cancela jobs, e o job continua
+    desta execução, para nunca ser atribuído a outra; quando ele terminar, o worker ignora o
+    desfecho, porque a execução já não está ativa.
+    """
+    _exigir_pessoa_que_opera(pedido)
+    motivo = (motivo or "").strip()
+    _exigir(bool(motivo), "Informe o motivo do cancelamento.")
+    with transaction.atomic():
+        execucao = Execucao.objects.select_for_update().get(pk=getattr(execucao, "pk", execucao))
+        _exigir(
+            execucao.ativa,
+            f"A execução já terminou ({execucao.get_status_display().lower()}).",
+        )
+        agora = timezone.now()
+        nome = str(pedido.usuario)
+        execucao.status = StatusExecucao.CANCELADO
+        execucao.finalizada_em = agora
+        execucao.envio_iniciado_em = None
+        execucao.proxima_consulta_em = None
+        execucao.cancelada_por = pedido.usuario
+        execucao.erro = f"Cancelada por {nome}: {motivo}"
+        execucao.save(
+            update_fields=[
+                "status",
+                "finalizada_em",
+                "envio_iniciado_em",
+                "proxima_consulta_em",
+                "cancelada_por",
+                "erro",
+                "atualizado_em",
+            ]
+        )
+        LogExecucao.objects.create(
+            execucao=execucao,
+            nivel=NivelLog.WARN,
+            mensagem=f"Execução cancelada por {nome}: {motivo}",
+            momento=agora,
+            chave="brm:cancelada",
+        )
+    return execucao
+
+
+def cancelar_execucao_ativa(processo, pedido: Pedido, *, motivo: str) -> Execucao:
+    """O botão da página do processo: cancela a execução que estiver em andamento nele."""
+    _exigir_pessoa_que_opera(pedido)
+    ativa = (
+        Execucao.objects.filter(processo=processo, status__in=STATUS_ATIVOS)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    _exigir(ativa is not None, "Não há execução em andamento neste processo.")
+    return cancelar_execucao(ativa, pedido, motivo=motivo)

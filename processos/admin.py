@@ -269,6 +269,7 @@ class ProcessoAdmin(AdminPorPerfil):
                 ),
                 "formulario_rejeicao": admin_acoes.FormularioRejeicao(),
                 "formulario_upload": admin_acoes.FormularioUpload(),
+                "formulario_cancelamento": admin_acoes.FormularioCancelamento(),
             }
         return super().change_view(request, object_id, form_url, extra_context)
 

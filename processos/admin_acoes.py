@@ -25,9 +25,11 @@ def pedido_de(request) -> Pedido:
     return Pedido.do_request(request, Origem.WEB)
 
 
-def resumir(modeladmin, request, feitos: int, recusas: Counter, verbo: str) -> None:
+def resumir(
+    modeladmin, request, feitos: int, recusas: Counter, verbo: str, objeto: str = "processo(s)"
+) -> None:
     """“3 processo(s) aprovado(s). 2 ignorado(s): motivo (2).” — sempre diz o porquê."""
-    texto = f"{feitos} processo(s) {verbo}."
+    texto = f"{feitos} {objeto} {verbo}."
     if recusas:
         motivos = "; ".join(f"{motivo} ({n})" for motivo, n in recusas.most_common())
         texto += f" {sum(recusas.values())} ignorado(s): {motivos}"
@@ -35,17 +37,19 @@ def resumir(modeladmin, request, feitos: int, recusas: Counter, verbo: str) -> N
     modeladmin.message_user(request, texto, level=nivel if feitos or recusas else messages.INFO)
 
 
-def aplicar_em_lote(modeladmin, request, queryset, funcao, verbo: str, **kwargs) -> None:
+def aplicar_em_lote(
+    modeladmin, request, queryset, funcao, verbo: str, objeto: str = "processo(s)", **kwargs
+) -> None:
     feitos, recusas = 0, Counter()
     pedido = pedido_de(request)
-    for processo_id in queryset.values_list("pk", flat=True):
+    for pk in queryset.values_list("pk", flat=True):
         try:
-            funcao(processo_id, pedido, **kwargs)
+            funcao(pk, pedido, **kwargs)
         except AcaoRecusada as erro:
             recusas[str(erro)] += 1
         else:
             feitos += 1
-    resumir(modeladmin, request, feitos, recusas, verbo)
+    resumir(modeladmin, request, feitos, recusas, verbo, objeto)
 
 
 @admin.action(description="Executar download da fatura")
@@ -107,6 +111,20 @@ def rejeitar(modeladmin, request, queryset):
     return TemplateResponse(request, "admin/processos/processo/rejeitar.html", contexto)
 
 
+class FormularioCancelamento(forms.Form):
+    motivo = forms.CharField(
+        label="Motivo do cancelamento",
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 50}),
+        error_messages={"required": "Informe o motivo do cancelamento."},
+    )
+
+    def clean_motivo(self):
+        motivo = self.cleaned_data["motivo"].strip()
+        if not motivo:
+            raise forms.ValidationError("Informe o motivo do cancelamento.")
+        return motivo
+
+
 CAMPO_DATA = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
@@ -133,6 +151,8 @@ def _formulario_da_acao(nome: str, request):
         return FormularioRejeicao(request.POST)
     if nome == "upload":
         return FormularioUpload(request.POST, request.FILES)
+    if nome == "cancelar_execucao":
+        return FormularioCancelamento(request.POST)
     return None
 
 
@@ -170,6 +190,7 @@ def executar_acao_do_processo(request, processo_id, nome: str):
             valor=dados["valor"],
             vencimento=dados["vencimento"],
         ),
+        "cancelar_execucao": lambda: acoes.cancelar_execucao_ativa(processo, pedido, **dados),
     }
     if nome not in funcoes:
         raise PermissionDenied
@@ -189,6 +210,7 @@ MENSAGENS_DE_SUCESSO = {
     "aprovar": "Fatura aprovada.",
     "rejeitar": "Fatura rejeitada; o processo voltou para o download.",
     "upload": "Fatura enviada; o processo aguarda aprovação.",
+    "cancelar_execucao": "Execução cancelada; o processo pode ser executado de novo.",
 }
 
 
@@ -196,7 +218,7 @@ def acoes_permitidas(processo: Processo, usuario) -> list[str]:
     """Quais botões mostrar, pelo perfil e pelo estado (o serviço confere de novo ao executar)."""
     execucoes = list(processo.execucoes.all())
     if any(execucao.status in STATUS_ATIVOS for execucao in execucoes):
-        return []
+        return ["cancelar_execucao"] if getattr(usuario, "pode_operar", False) else []
     tipos_que_rodaram = {execucao.tipo for execucao in execucoes}
     botoes = []
     if getattr(usuario, "pode_operar", False):

@@ -46,6 +46,7 @@ def _contexto(request, processo: Processo) -> dict:
         ),
         "formulario_rejeicao": admin_acoes.FormularioRejeicao(),
         "formulario_upload": admin_acoes.FormularioUpload(),
+        "formulario_cancelamento": admin_acoes.FormularioCancelamento(),
         "mesma_fatura": _mesma_fatura(processo),
         "transicoes": processo.transicoes.select_related("usuario").order_by("criado_em"),
         "voltar_para": reverse("processo_detalhe", args=[processo.pk]),
