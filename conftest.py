@@ -231,6 +231,7 @@ def simulador_exclusivo(settings):
     settings.RPA_INTERVALO_CONSULTA_SEGUNDOS = 0.5
     settings.RPA_ESPERA_BASE_SEGUNDOS = 0.2
     settings.RPA_ENVIO_SEM_RESPOSTA_SEGUNDOS = 1.0
+    settings.RPA_TEMPO_ENVIO_SEGUNDOS = 0.5
     yield sim
     sim.parar()
 

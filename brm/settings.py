@@ -7,6 +7,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from execucoes.prazos import conferir_prazos_do_envio
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -294,8 +296,12 @@ RPA_TIMEOUT_MINUTOS = env.int("RPA_TIMEOUT_MINUTOS", default=30)
 RPA_ESPERA_BASE_SEGUNDOS = env.float("RPA_ESPERA_BASE_SEGUNDOS", default=60.0)
 # De quanto em quanto tempo o worker consulta /status de um job em execução (sem aviso antes).
 RPA_INTERVALO_CONSULTA_SEGUNDOS = env.float("RPA_INTERVALO_CONSULTA_SEGUNDOS", default=3.0)
+# Prazo total de um POST que cria job (conexão incluída).
+RPA_TEMPO_ENVIO_SEGUNDOS = env.float("RPA_TEMPO_ENVIO_SEGUNDOS", default=18.0)
 # Um envio sem resposta há mais que isto é reconciliado com GET /jobs antes de qualquer reenvio.
 RPA_ENVIO_SEM_RESPOSTA_SEGUNDOS = env.float("RPA_ENVIO_SEM_RESPOSTA_SEGUNDOS", default=30.0)
+# Hosts (além da própria API RPA) de onde se aceita baixar a fatura — sem o token da API.
+RPA_HOSTS_FATURA = env.list("RPA_HOSTS_FATURA", default=[])
 TAMANHO_MAXIMO_FATURA = env.int("TAMANHO_MAXIMO_FATURA_MB", default=20) * 1024 * 1024
 PROCESSOS_DIA_CRIACAO = env.int("PROCESSOS_DIA_CRIACAO", default=1)
 QUATRO_OLHOS = env.bool("QUATRO_OLHOS", default=False)
@@ -304,6 +310,9 @@ if not 1 <= PROCESSOS_DIA_CRIACAO <= 28:
     raise ImproperlyConfigured("PROCESSOS_DIA_CRIACAO deve estar entre 1 e 28.")
 if RPA_MAX_TENTATIVAS < 1:
     raise ImproperlyConfigured("RPA_MAX_TENTATIVAS deve ser pelo menos 1.")
+conferir_prazos_do_envio(
+    tempo_envio=RPA_TEMPO_ENVIO_SEGUNDOS, sem_resposta=RPA_ENVIO_SEM_RESPOSTA_SEGUNDOS
+)
 
 # --- Segurança (DEBUG desligado) --------------------------------------------------------------
 if not DEBUG:

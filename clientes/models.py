@@ -1,4 +1,5 @@
 import hashlib
+import re
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -23,6 +24,12 @@ CAMPOS_DO_CADASTRO = [
     "cpf",
     "observacoes",
 ]
+
+
+# Um filtro curto ("12") aparece em qualquer texto: não identifica ninguém.
+FILTRO_MINIMO_PARA_IDENTIFICAR = 4
+_FORA_DE_PALAVRA_ANTES = r"(?<![0-9A-Za-z])"
+_FORA_DE_PALAVRA_DEPOIS = r"(?![0-9A-Za-z])"
 
 
 def calcular_hash_unico(
@@ -99,6 +106,25 @@ class Cliente(ModeloBase):
                 filtro=self.filtro,
                 unidade=self.unidade,
             )
+
+    def mencao_em(self, texto: str) -> str:
+        """O que identifica este cliente em `texto` (CNPJ, ou a conta/filtro), ou "" se nada.
+
+        Serve para conferir que a fatura baixada (e o job adotado) são deste cliente.
+        """
+        if not texto:
+            return ""
+        c = self.cnpj
+        if len(c) == 14:
+            cnpj = rf"{c[:2]}\.?{c[2:5]}\.?{c[5:8]}/?{c[8:12]}-?{c[12:]}"
+            if re.search(_FORA_DE_PALAVRA_ANTES + cnpj + _FORA_DE_PALAVRA_DEPOIS, texto, re.I):
+                return f"CNPJ {self.cnpj_formatado}"
+        filtro = " ".join(self.filtro.split())
+        if len(filtro) >= FILTRO_MINIMO_PARA_IDENTIFICAR:
+            padrao = re.escape(filtro).replace(r"\ ", r"\s+")
+            if re.search(_FORA_DE_PALAVRA_ANTES + padrao + _FORA_DE_PALAVRA_DEPOIS, texto, re.I):
+                return f"conta/filtro {filtro}"
+        return ""
 
     @property
     def em_atividade(self) -> bool:

@@ -1,38 +1,95 @@
-"""Acompanhamento dos jobs em execução: `GET /status/{job_id}` decide o desfecho (RPA-API.md §3)."""
+"""Acompanhamento dos jobs em execução: `GET /status/{job_id}` decide o desfecho (RPA-API.md §3).
+
+Nada deixa uma execução presa: cada consulta roda isolada (um erro inesperado numa execução conta
+contra ela, e depois de `MAXIMO_ERROS_INTERNOS` ela falha com a explicação, enquanto as outras
+seguem); um `/status` pendurado só ocupa uma das threads de consulta; e o prazo de um job é
+vencido por um dever próprio, que não depende de a consulta dar certo.
+"""
 
 import datetime as dt
 import logging
 
 from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
-from django.core.files.storage import storages
-from django.db import transaction
+from django.db import close_old_connections, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from execucoes import desfechos
-from execucoes.despacho import marcar_token
+from execucoes.despacho import marcar_token, url_da_api
+from execucoes.faturas import FaturaDeOutroCliente, conferir_cliente, ler_pdf
 from execucoes.models import Execucao, StatusExecucao, TipoExecucao
-from execucoes.rpa import ClienteRPA, ErroRPA, JobNaoEncontrado, RPAIndisponivel, TokenInvalido
+from execucoes.rpa import (
+    ClienteRPA,
+    ErroRPA,
+    JobNaoEncontrado,
+    ResultadoInvalido,
+    RPAIndisponivel,
+    StatusDoJob,
+    TokenInvalido,
+)
 from processos.fatura import FaturaInvalida
 
 logger = logging.getLogger(__name__)
 
+MAXIMO_ERROS_INTERNOS = 3
 
-def consultar_em_execucao(limite: int = 20) -> int:
-    """Consulta os jobs cuja vez chegou (pelo intervalo, ou já, quando avisados)."""
+
+def reivindicar_consultas(limite: int = 20, excluir: set | None = None) -> list:
+    """Os jobs cuja vez de consulta chegou (pelo intervalo, ou já, quando avisados)."""
     agora = timezone.now()
     intervalo = dt.timedelta(seconds=settings.RPA_INTERVALO_CONSULTA_SEGUNDOS)
     with transaction.atomic():
         ids = list(
             Execucao.objects.select_for_update(skip_locked=True)
             .filter(status=StatusExecucao.EXECUTANDO, proxima_consulta_em__lte=agora)
+            .exclude(id__in=excluir or ())
             .order_by("proxima_consulta_em")
             .values_list("id", flat=True)[:limite]
         )
         Execucao.objects.filter(id__in=ids).update(proxima_consulta_em=agora + intervalo)
+    return ids
+
+
+def consultar_em_execucao(limite: int = 20) -> int:
+    """Consulta agora, nesta thread, os jobs cuja vez chegou."""
+    ids = reivindicar_consultas(limite)
     for execucao_id in ids:
-        consultar(execucao_id)
+        consultar_isolado(execucao_id)
     return len(ids)
+
+
+def consultar_em_thread(execucao_id) -> None:
+    """`consultar_isolado` numa thread de consulta do worker (conexão própria com o banco)."""
+    close_old_connections()
+    try:
+        consultar_isolado(execucao_id)
+    finally:
+        connection.close()
+
+
+def consultar_isolado(execucao_id) -> None:
+    """`consultar`, com um erro inesperado contido nesta execução."""
+    try:
+        consultar(execucao_id)
+    except Exception as erro:
+        logger.exception("Unexpected error handling execution %s", execucao_id)
+        _erro_interno(execucao_id, erro)
+
+
+def _erro_interno(execucao_id, erro: Exception) -> None:
+    try:
+        Execucao.objects.filter(pk=execucao_id).update(falhas_internas=F("falhas_internas") + 1)
+        erros = Execucao.objects.filter(pk=execucao_id).values_list("falhas_internas", flat=True)
+        if (erros.first() or 0) >= MAXIMO_ERROS_INTERNOS:
+            desfechos.falhar(
+                execucao_id,
+                f"Erro interno ao tratar o resultado do robô ({type(erro).__name__}), "
+                f"{MAXIMO_ERROS_INTERNOS} vezes seguidas: a execução foi encerrada para não "
+                "ficar presa. Execute de novo; se repetir, avise o suporte.",
+            )
+    except Exception:
+        logger.exception("Could not record the error of execution %s", execucao_id)
 
 
 def avisar(job_id: str = "", processo_id=None) -> int:
@@ -45,11 +102,18 @@ def avisar(job_id: str = "", processo_id=None) -> int:
     return execucoes.update(proxima_consulta_em=timezone.now())
 
 
+def cliente_do_job(execucao: Execucao) -> ClienteRPA:
+    """O cliente da API onde o job foi criado (e o token global)."""
+    from contas.token import token_global
+
+    return ClienteRPA(base_url=execucao.url_rpa or url_da_api(execucao), token=token_global())
+
+
 def consultar(execucao_id) -> None:
     execucao = Execucao.objects.select_related("processo__cliente__operadora").get(pk=execucao_id)
     if execucao.status != StatusExecucao.EXECUTANDO:
         return
-    cliente = ClienteRPA.para_operadora(execucao.processo.cliente.operadora)
+    cliente = cliente_do_job(execucao)
     try:
         status = cliente.status(execucao.job_id)
     except JobNaoEncontrado:
@@ -64,51 +128,59 @@ def consultar(execucao_id) -> None:
         return
     except ErroRPA as erro:
         logger.warning("Status of job %s unavailable: %s", execucao.job_id, erro)
-        _verificar_prazo(execucao)
         return
     if not status.terminou:
-        Execucao.objects.filter(pk=execucao_id).update(progresso=max(0, min(100, status.progresso)))
-        _verificar_prazo(execucao)
+        Execucao.objects.filter(pk=execucao_id, status=StatusExecucao.EXECUTANDO).update(
+            progresso=status.progresso
+        )
         return
-    desfechos.completar_logs(execucao_id, status.logs)
+    desfechos.completar_logs(execucao_id, status.logs, status.erro)
     if status.status == "FAILED":
         desfechos.falhar(execucao_id, status.erro or "O robô informou falha sem mensagem.")
     elif execucao.tipo == TipoExecucao.UPLOAD_SAT:
         desfechos.concluir_sat(execucao_id, resultado=status.resultado)
     else:
-        _concluir_download(execucao, cliente, status.resultado)
+        _concluir_download(execucao, cliente, status)
 
 
-def _verificar_prazo(execucao: Execucao) -> None:
-    limite = dt.timedelta(minutes=settings.RPA_TIMEOUT_MINUTOS)
-    if execucao.iniciada_em and timezone.now() - execucao.iniciada_em > limite:
-        desfechos.falhar(
-            execucao.pk,
-            f"O job passou de {settings.RPA_TIMEOUT_MINUTOS} minutos sem terminar.",
-            status=StatusExecucao.TIMEOUT,
-        )
+def vencer_prazos() -> int:
+    """Jobs que passaram de RPA_TIMEOUT_MINUTOS terminam em TIMEOUT, aconteça o que acontecer
+    com a consulta deles."""
+    limite = timezone.now() - dt.timedelta(minutes=settings.RPA_TIMEOUT_MINUTOS)
+    vencidas = Execucao.objects.filter(
+        status=StatusExecucao.EXECUTANDO, iniciada_em__lt=limite
+    ).values_list("id", flat=True)
+    encerradas = 0
+    for execucao_id in list(vencidas[:100]):
+        try:
+            encerradas += desfechos.falhar(
+                execucao_id,
+                f"O job passou de {settings.RPA_TIMEOUT_MINUTOS} minutos sem terminar.",
+                status=StatusExecucao.TIMEOUT,
+            )
+        except Exception:
+            logger.exception("Could not time out execution %s", execucao_id)
+    return encerradas
 
 
-def _concluir_download(execucao: Execucao, cliente: ClienteRPA, resultado) -> None:
-    origem = resultado.get("arquivo_fatura") if isinstance(resultado, dict) else resultado
-    if not isinstance(origem, str) or not origem.strip():
-        desfechos.falhar(execucao.pk, "O robô terminou sem informar o arquivo da fatura.")
-        return
+def _concluir_download(execucao: Execucao, cliente: ClienteRPA, status: StatusDoJob) -> None:
     try:
-        pdf = _ler_fatura(cliente, origem.strip())
-        desfechos.concluir_download(execucao.pk, resultado=resultado, pdf=pdf)
+        fatura = status.fatura()
+        pdf = ler_pdf(cliente, fatura.origem)
+        conferencia = conferir_cliente(execucao.processo.cliente, pdf)
     except RPAIndisponivel as erro:
         logger.warning("Invoice of job %s not fetched yet: %s", execucao.job_id, erro)
+        return
+    except ResultadoInvalido as erro:
+        desfechos.falhar(execucao.pk, str(erro))
+        return
+    except FaturaDeOutroCliente as erro:
+        desfechos.falhar(execucao.pk, f"Fatura recusada: {erro}.")
+        return
     except (ErroRPA, FaturaInvalida, OSError, SuspiciousOperation) as erro:
         desfechos.falhar(execucao.pk, f"Fatura inválida: {erro}")
-
-
-def _ler_fatura(cliente: ClienteRPA, origem: str) -> bytes:
-    if origem.startswith(("http://", "https://")):
-        return cliente.baixar_arquivo(origem)
-    # Uma chave no armazenamento compartilhado onde os robôs gravam (RPA-API.md §1).
-    armazenamento = storages["faturas_rpa"]
-    if not armazenamento.exists(origem):
-        raise FaturaInvalida(f"o arquivo “{origem}” não está no armazenamento de faturas")
-    with armazenamento.open(origem, "rb") as arquivo:
-        return arquivo.read(settings.TAMANHO_MAXIMO_FATURA + 1)
+        return
+    try:
+        desfechos.concluir_download(execucao.pk, fatura=fatura, pdf=pdf, conferencia=conferencia)
+    except FaturaInvalida as erro:
+        desfechos.falhar(execucao.pk, f"Fatura inválida: {erro}")

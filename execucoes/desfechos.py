@@ -2,15 +2,16 @@
 
 import datetime as dt
 import logging
-from collections import Counter
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from execucoes.models import Execucao, LogExecucao, NivelLog, StatusExecucao, TipoExecucao
-from execucoes.rpa import LinhaDeLog
-from processos.fatura import guardar_fatura, ler_data, ler_valor
+from execucoes import linhas, saneamento
+from execucoes.faturas import Conferencia
+from execucoes.models import Execucao, StatusExecucao, TipoExecucao
+from execucoes.rpa import FaturaDoRobo, LinhaDeLog
+from processos.fatura import guardar_fatura
 from processos.models import Origem, StatusProcesso
 
 logger = logging.getLogger(__name__)
@@ -49,23 +50,26 @@ def _encerrar(execucao: Execucao, status: str, **campos) -> None:
     execucao.save()
 
 
-def concluir_download(execucao_id, *, resultado, pdf: bytes) -> bool:
-    """Guarda a fatura e leva o processo à aprovação. Falso se a execução já tinha terminado."""
+def concluir_download(
+    execucao_id, *, fatura: FaturaDoRobo, pdf: bytes, conferencia: Conferencia
+) -> bool:
+    """Guarda a fatura (já conferida) e leva o processo à aprovação. Falso se a execução já
+    tinha terminado."""
     with transaction.atomic():
         execucao = _travar(execucao_id)
         if execucao is None:
             return False
         processo = execucao.processo
-        dados = resultado if isinstance(resultado, dict) else {"arquivo_fatura": resultado}
-        _encerrar(execucao, StatusExecucao.CONCLUIDO, progresso=100, resultado=dados, erro="")
+        resultado = {**fatura.como_json(), "conferencia": conferencia.como_json()}
+        _encerrar(execucao, StatusExecucao.CONCLUIDO, progresso=100, resultado=resultado, erro="")
         if processo.status != StatusProcesso.AGUARDANDO_DOWNLOAD:
             logger.warning(
                 "Download finished for process %s in status %s; kept", processo.pk, processo.status
             )
             return True
         guardar_fatura(processo, pdf)
-        processo.valor = ler_valor(dados.get("valor_fatura")) or processo.valor
-        processo.vencimento = ler_data(dados.get("data_vencimento")) or processo.vencimento
+        processo.valor = fatura.valor if fatura.valor is not None else processo.valor
+        processo.vencimento = fatura.vencimento or processo.vencimento
         processo.mudar_status(
             StatusProcesso.AGUARDANDO_APROVACAO,
             origem=Origem.WORKER,
@@ -81,7 +85,13 @@ def concluir_sat(execucao_id, *, resultado) -> bool:
         if execucao is None:
             return False
         processo = execucao.processo
-        _encerrar(execucao, StatusExecucao.CONCLUIDO, progresso=100, resultado=resultado, erro="")
+        _encerrar(
+            execucao,
+            StatusExecucao.CONCLUIDO,
+            progresso=100,
+            resultado=saneamento.json_limpo(resultado),
+            erro="",
+        )
         if processo.status != StatusProcesso.AGUARDANDO_ENVIO_SAT:
             return True
         processo.enviado_sat_em = timezone.now()
@@ -100,7 +110,7 @@ def falhar(execucao_id, erro: str, *, status=StatusExecucao.FALHOU, repetir: boo
         execucao = _travar(execucao_id)
         if execucao is None:
             return False
-        _encerrar(execucao, status, erro=erro[:2000])
+        _encerrar(execucao, status, erro=saneamento.texto(erro, saneamento.TAMANHO_ERRO))
         if repetir and _cabe_nova_tentativa(execucao):
             espera = settings.RPA_ESPERA_BASE_SEGUNDOS * 2 ** (execucao.numero_tentativa - 1)
             Execucao.objects.create(
@@ -121,36 +131,6 @@ def _cabe_nova_tentativa(execucao: Execucao) -> bool:
     )
 
 
-def completar_logs(execucao_id, linhas: list[LinhaDeLog]) -> int:
-    """Grava as linhas do /status que o stream não entregou (comparando mensagem e segundo)."""
-    if not linhas:
-        return 0
-    with transaction.atomic():
-        existentes = Counter(
-            (mensagem, _segundo(momento))
-            for mensagem, momento in LogExecucao.objects.filter(
-                execucao_id=execucao_id
-            ).values_list("mensagem", "momento")
-        )
-        faltando = []
-        for linha in linhas:
-            chave = (linha.mensagem, _segundo(linha.momento))
-            if existentes[chave] > 0:
-                existentes[chave] -= 1
-                continue
-            faltando.append(
-                LogExecucao(
-                    execucao_id=execucao_id,
-                    nivel=NivelLog.WARN
-                    if "concluído com status" in linha.mensagem
-                    else NivelLog.INFO,
-                    mensagem=linha.mensagem,
-                    momento=linha.momento,
-                )
-            )
-        LogExecucao.objects.bulk_create(faltando)
-    return len(faltando)
-
-
-def _segundo(momento: dt.datetime | None):
-    return momento.replace(microsecond=0) if momento else None
+def completar_logs(execucao_id, linhas_do_job: list[LinhaDeLog], erro_do_job: str = "") -> int:
+    """Grava as linhas do /status que o stream não entregou (`execucoes.linhas`)."""
+    return linhas.gravar_do_status(execucao_id, linhas_do_job, erro_do_job=erro_do_job)

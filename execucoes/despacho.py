@@ -1,18 +1,25 @@
-"""Despacho das execuções PENDENTES para a API RPA — cada uma enviada uma vez só.
+"""Despacho das execuções PENDENTES para a API RPA — um job do robô por execução.
 
-Protocolo: a execução é reivindicada (`envio_iniciado_em`) numa transação curta com
-`SELECT … FOR UPDATE SKIP LOCKED`, o POST sai fora da transação, e o job_id é gravado depois. Se o
-POST certamente não chegou (conexão recusada), a execução volta para a fila com espera crescente.
-Se pode ter chegado (tempo esgotado, 5xx, worker morto no meio), ela fica "em voo" e a
-reconciliação procura o job na API (`GET /jobs`) antes de reenviar: nunca despachada duas vezes.
+Protocolo:
+- a execução é reivindicada uma por vez, logo antes do seu POST (`SELECT … FOR UPDATE SKIP
+  LOCKED`), com uma cerca (`envio_token`): um lote nunca segura execuções que ainda não alcançou;
+- o POST sai fora da transação, com prazo total (`RPA_TEMPO_ENVIO_SEGUNDOS`); o job_id só é gravado
+  se a cerca ainda for de quem enviou;
+- conexão recusada (o pedido não saiu) → volta para a fila com espera crescente;
+- resposta perdida (tempo esgotado, 5xx, resposta ilegível, worker morto) → "em voo". Passado
+  `RPA_ENVIO_SEM_RESPOSTA_SEGUNDOS` (sempre maior que o prazo do POST, conferido na partida), a
+  reconciliação procura o job em `GET /jobs` da mesma API (`execucoes.adocao`) e só o adota quando
+  não há dúvida de que é dele; senão reenvia.
 """
 
 import datetime as dt
 import hashlib
 import logging
+import time
+import uuid
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -34,13 +41,13 @@ from execucoes.rpa import (
     OperadoraNaoEncontrada,
     RPAIndisponivel,
     TokenInvalido,
-    ler_momento,
 )
 
 logger = logging.getLogger(__name__)
 
 ESPERA_MAXIMA_ENVIO = 300  # segundos entre tentativas de envio com a API fora do ar
-FOLGA_RELOGIO = dt.timedelta(minutes=2)
+SONDAGEM_INICIAL = 15.0  # segundos até a primeira pergunta depois de um token recusado
+SONDAGEM_MAXIMA = 900.0
 
 
 def _digest(token: str) -> str:
@@ -48,7 +55,7 @@ def _digest(token: str) -> str:
 
 
 def token_recusado() -> bool:
-    """O token global atual já foi recusado pela API? Então não adianta despachar."""
+    """O token global atual foi recusado pela API? Então o despacho espera (e o worker sonda)."""
     estado = EstadoRPA.atual()
     return bool(estado.token_recusado_digest) and estado.token_recusado_digest == _digest(
         token_global()
@@ -57,47 +64,117 @@ def token_recusado() -> bool:
 
 def marcar_token(token: str, *, recusado: bool) -> None:
     if recusado:
-        EstadoRPA.objects.update_or_create(
-            id=1,
-            defaults={"token_recusado_em": timezone.now(), "token_recusado_digest": _digest(token)},
+        EstadoRPA.atual()  # a linha única existe antes do update
+        atualizadas = (
+            EstadoRPA.objects.filter(id=1)
+            .exclude(token_recusado_digest=_digest(token))
+            .update(
+                token_recusado_em=timezone.now(),
+                token_recusado_digest=_digest(token),
+                token_sondagens=0,
+                token_proxima_sondagem_em=timezone.now(),
+            )
         )
-        logger.error("RPA API refused the global token; dispatch paused until it changes")
+        if atualizadas:
+            logger.error("RPA API refused the global token; dispatch paused, probing it")
+        return
+    retomado = (
+        EstadoRPA.objects.filter(id=1)
+        .exclude(token_recusado_digest="")
+        .update(
+            token_recusado_em=None,
+            token_recusado_digest="",
+            token_sondagens=0,
+            token_proxima_sondagem_em=None,
+        )
+    )
+    if retomado:
+        logger.warning("RPA API accepts the global token again; dispatch resumed")
+
+
+def sondar_token() -> None:
+    """Com o token recusado, pergunta à API de tempos em tempos (15 s, 30 s, 1 min… até 15 min)
+    se ela o aceita de novo: uma recusa passageira não pára o despacho para sempre."""
+    estado = EstadoRPA.atual()
+    agora = timezone.now()
+    if not token_recusado() or (
+        estado.token_proxima_sondagem_em and estado.token_proxima_sondagem_em > agora
+    ):
+        return
+    token = token_global()
+    try:
+        ClienteRPA(token=token).token_atual()
+    except TokenInvalido:
+        aceito = False
+    except ErroRPA as erro:
+        logger.warning("Cannot probe the RPA token now: %s", erro)
+        aceito = False
     else:
-        EstadoRPA.objects.filter(id=1).exclude(token_recusado_digest="").update(
-            token_recusado_em=None, token_recusado_digest=""
-        )
+        aceito = True
+    if aceito:
+        marcar_token(token, recusado=False)
+        return
+    sondagens = estado.token_sondagens + 1
+    espera = min(SONDAGEM_MAXIMA, SONDAGEM_INICIAL * 2 ** (sondagens - 1))
+    EstadoRPA.objects.filter(id=1).update(
+        token_sondagens=sondagens,
+        token_proxima_sondagem_em=agora + dt.timedelta(seconds=espera),
+    )
+
+
+def url_da_api(execucao: Execucao) -> str:
+    """Onde o job desta execução é criado: downloads no host da operadora (quando ela tem um),
+    envios ao SAT sempre na API global — o robô do SAT é o nosso, não o do terceiro."""
+    if execucao.tipo == TipoExecucao.DOWNLOAD_FATURA:
+        operadora = execucao.processo.cliente.operadora
+        return (operadora.url_endpoint_rpa or settings.API_EXTERNA_URL).rstrip("/")
+    return settings.API_EXTERNA_URL.rstrip("/")
 
 
 def despachar_pendentes(limite: int = 20) -> int:
+    """Envia até `limite` execuções, uma reivindicada por vez, e pára se o lote demorar."""
     if token_recusado():
         return 0
-    agora = timezone.now()
-    with transaction.atomic():
-        ids = list(
-            Execucao.objects.select_for_update(skip_locked=True)
-            .filter(status=StatusExecucao.PENDENTE, envio_iniciado_em__isnull=True)
-            .filter(Q(executar_apos__isnull=True) | Q(executar_apos__lte=agora))
-            .order_by("criado_em")
-            .values_list("id", flat=True)[:limite]
-        )
-        Execucao.objects.filter(id__in=ids).update(envio_iniciado_em=agora)
+    prazo = time.monotonic() + settings.RPA_ENVIO_SEM_RESPOSTA_SEGUNDOS
     enviados = 0
-    for execucao_id in ids:
-        try:
-            enviados += _enviar(execucao_id)
-        except TokenInvalido:
-            # Devolve o resto da leva sem gastar tentativas.
-            Execucao.objects.filter(id__in=ids, status=StatusExecucao.PENDENTE, job_id="").update(
-                envio_iniciado_em=None
-            )
+    for _ in range(limite):
+        reivindicada = _reivindicar_proxima()
+        if reivindicada is None:
             break
+        try:
+            enviados += _enviar(*reivindicada)
+        except TokenInvalido:
+            break
+        if time.monotonic() > prazo:
+            break  # o resto fica na fila, sem reivindicação, para quem vier
     return enviados
 
 
-def _enviar(execucao_id) -> int:
-    execucao = Execucao.objects.select_related("processo__cliente__operadora").get(pk=execucao_id)
+def _reivindicar_proxima() -> tuple[Execucao, str] | None:
+    agora = timezone.now()
+    with transaction.atomic():
+        execucao = (
+            Execucao.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("processo__cliente__operadora")
+            .filter(status=StatusExecucao.PENDENTE, envio_iniciado_em__isnull=True)
+            .filter(Q(executar_apos__isnull=True) | Q(executar_apos__lte=agora))
+            .order_by("criado_em")
+            .first()
+        )
+        if execucao is None:
+            return None
+        cerca = uuid.uuid4().hex
+        execucao.url_rpa = url_da_api(execucao)
+        Execucao.objects.filter(pk=execucao.pk).update(
+            envio_iniciado_em=agora, envio_token=cerca, url_rpa=execucao.url_rpa
+        )
+    execucao.envio_iniciado_em, execucao.envio_token = agora, cerca
+    return execucao, cerca
+
+
+def _enviar(execucao: Execucao, cerca: str) -> int:
     processo = execucao.processo
-    cliente = ClienteRPA.para_operadora(processo.cliente.operadora)
+    cliente = ClienteRPA(base_url=execucao.url_rpa, token=token_global())
     try:
         if execucao.tipo == TipoExecucao.DOWNLOAD_FATURA:
             job = cliente.executar_download(
@@ -107,120 +184,117 @@ def _enviar(execucao_id) -> int:
             job = cliente.executar_sat(**corpo_sat(processo))
     except TokenInvalido:
         marcar_token(cliente.token or "", recusado=True)
-        Execucao.objects.filter(pk=execucao_id).update(envio_iniciado_em=None)
+        _soltar(execucao.pk, cerca)
         raise
     except (DadosInvalidos, OperadoraNaoEncontrada) as erro:
         # Erro de cadastro: repetir não adianta; uma pessoa corrige e executa de novo.
-        desfechos.falhar(execucao_id, str(erro), repetir=False)
+        desfechos.falhar(execucao.pk, str(erro), repetir=False)
         return 0
     except RPAIndisponivel as erro:
         if erro.nao_chegou:
-            _adiar(execucao, str(erro))
+            _adiar(execucao, cerca, str(erro))
         else:
             logger.warning(
-                "Dispatch of %s may have reached the RPA API; will reconcile", execucao_id
+                "Dispatch of %s may have reached the RPA API; will reconcile", execucao.pk
             )
         return 0
     except ErroRPA:
-        logger.warning("Unexpected RPA API answer dispatching %s; will reconcile", execucao_id)
+        logger.warning("Unexpected RPA API answer dispatching %s; will reconcile", execucao.pk)
         return 0
     marcar_token(cliente.token or "", recusado=False)
-    _registrar_job(execucao_id, job.job_id)
-    return 1
+    return 1 if registrar_job(execucao.pk, job.job_id, cerca=cerca) else 0
 
 
-def _adiar(execucao: Execucao, motivo: str) -> None:
+def _soltar(execucao_id, cerca: str) -> None:
+    """Devolve à fila, sem gastar tentativa, se a reivindicação ainda é de quem a fez."""
+    Execucao.objects.filter(
+        pk=execucao_id, status=StatusExecucao.PENDENTE, envio_token=cerca
+    ).update(envio_iniciado_em=None, envio_token="")
+
+
+def _adiar(execucao: Execucao, cerca: str, motivo: str) -> None:
     tentativas = execucao.tentativas_envio + 1
     espera = min(ESPERA_MAXIMA_ENVIO, 2**tentativas)
-    Execucao.objects.filter(pk=execucao.pk, status=StatusExecucao.PENDENTE).update(
+    Execucao.objects.filter(
+        pk=execucao.pk, status=StatusExecucao.PENDENTE, envio_token=cerca
+    ).update(
         envio_iniciado_em=None,
+        envio_token="",
         tentativas_envio=tentativas,
         executar_apos=timezone.now() + dt.timedelta(seconds=espera),
         erro=f"Aguardando a API RPA: {motivo}",
     )
 
 
-def _registrar_job(execucao_id, job_id: str) -> None:
+def registrar_job(execucao_id, job_id: str, *, cerca: str, como: str = "criado") -> bool:
+    """Grava o job na execução se a cerca ainda é de quem o obteve. Verdadeiro se gravou.
+
+    Se a execução foi cancelada no meio do envio, o job fica registrado nela assim mesmo: todo
+    job do robô pertence a uma execução, e um job com dono nunca é adotado por outra.
+    """
     agora = timezone.now()
-    with transaction.atomic():
-        atualizadas = Execucao.objects.filter(
-            pk=execucao_id, status=StatusExecucao.PENDENTE
-        ).update(
-            status=StatusExecucao.EXECUTANDO,
-            job_id=job_id,
-            iniciada_em=agora,
-            envio_iniciado_em=None,
-            proxima_consulta_em=agora,
-            erro="",
-        )
-        if atualizadas:
-            LogExecucao.objects.create(
-                execucao_id=execucao_id,
-                nivel=NivelLog.INFO,
-                mensagem=f"Job {job_id} criado na API RPA",
-                momento=agora,
+    try:
+        with transaction.atomic():
+            atualizadas = Execucao.objects.filter(
+                pk=execucao_id, status=StatusExecucao.PENDENTE, envio_token=cerca, job_id=""
+            ).update(
+                status=StatusExecucao.EXECUTANDO,
+                job_id=job_id,
+                iniciada_em=agora,
+                envio_iniciado_em=None,
+                envio_token="",
+                proxima_consulta_em=agora,
+                erro="",
             )
+            if atualizadas:
+                LogExecucao.objects.create(
+                    execucao_id=execucao_id,
+                    chave=f"brm:job:{job_id}",
+                    nivel=NivelLog.INFO,
+                    mensagem=f"Job {job_id} {como} na API RPA",
+                    momento=agora,
+                )
+                return True
+            guardado = Execucao.objects.filter(
+                pk=execucao_id, status=StatusExecucao.CANCELADO, job_id=""
+            ).update(job_id=job_id)
+    except IntegrityError:
+        logger.error("RPA job %s already belongs to another execution", job_id)
+        return False
+    if not guardado:
+        logger.warning(
+            "RPA job %s was created for execution %s after its claim was lost; left unowned",
+            job_id,
+            execucao_id,
+        )
+    return False
 
 
-def reconciliar_envios(limite: int = 20) -> int:
-    """Envios sem resposta (ou de worker morto): adota o job se a API o criou, senão reenvia."""
+def reconciliar_envios(limite: int = 50) -> int:
+    """Envios sem resposta (ou de worker morto): adota o job certo, espera, ou reenvia."""
+    from execucoes import adocao
+
     limiar = timezone.now() - dt.timedelta(seconds=settings.RPA_ENVIO_SEM_RESPOSTA_SEGUNDOS)
     presas = list(
         Execucao.objects.select_related("processo__cliente__operadora")
-        .filter(status=StatusExecucao.PENDENTE, envio_iniciado_em__lt=limiar)
+        .filter(status=StatusExecucao.PENDENTE, envio_iniciado_em__lt=limiar, job_id="")
         .order_by("envio_iniciado_em")[:limite]
     )
-    if not presas:
-        return 0
-    try:
-        jobs = ClienteRPA.para_operadora().jobs()
-    except ErroRPA as erro:
-        logger.warning("Cannot reconcile dispatches now: %s", erro)
-        return 0
-    conhecidos = set(
-        Execucao.objects.filter(job_id__in=[str(job.get("job_id")) for job in jobs]).values_list(
-            "job_id", flat=True
-        )
-    )
-    orfaos = sorted(
-        (job for job in jobs if str(job.get("job_id")) not in conhecidos),
-        key=lambda job: str(job.get("created_at") or ""),
-    )
+    por_api: dict[str, list[Execucao]] = {}
     for execucao in presas:
-        job = _par(execucao, orfaos)
-        if job is not None:
-            orfaos.remove(job)
-        _resolver_envio(execucao, job)
+        por_api.setdefault(execucao.url_rpa or url_da_api(execucao), []).append(execucao)
+    for url, execucoes in por_api.items():
+        adocao.reconciliar(url, execucoes)
     return len(presas)
 
 
-def _resolver_envio(execucao: Execucao, job: dict | None) -> None:
-    with transaction.atomic():
-        ainda_presa = (
-            Execucao.objects.select_for_update()
-            .filter(
-                pk=execucao.pk,
-                status=StatusExecucao.PENDENTE,
-                envio_iniciado_em=execucao.envio_iniciado_em,
-            )
-            .exists()
-        )
-        if not ainda_presa:
-            return  # outro worker resolveu primeiro
-        if job is None or Execucao.objects.filter(job_id=str(job["job_id"])).exists():
-            Execucao.objects.filter(pk=execucao.pk).update(envio_iniciado_em=None)
-            return
-        logger.info("Adopted RPA job %s for execution %s", job["job_id"], execucao.pk)
-        _registrar_job(execucao.pk, str(job["job_id"]))
-
-
-def _par(execucao: Execucao, orfaos: list[dict]) -> dict | None:
-    codigo = execucao.processo.cliente.operadora.codigo
-    esperado = {codigo} if execucao.tipo == TipoExecucao.DOWNLOAD_FATURA else {"SAT", "sat", codigo}
-    for job in orfaos:
-        criado = ler_momento(job.get("created_at"))
-        if job.get("operadora") in esperado and (
-            criado is None or criado >= execucao.envio_iniciado_em - FOLGA_RELOGIO
-        ):
-            return job
-    return None
+def reenviar(execucao: Execucao) -> bool:
+    """Devolve à fila uma execução cujo envio não criou job (ou cujo job não se identifica)."""
+    return bool(
+        Execucao.objects.filter(
+            pk=execucao.pk,
+            status=StatusExecucao.PENDENTE,
+            envio_token=execucao.envio_token,
+            job_id="",
+        ).update(envio_iniciado_em=None, envio_token="")
+    )

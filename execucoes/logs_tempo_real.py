@@ -11,6 +11,8 @@ from django.http import JsonResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from contas.token import token_global
+from execucoes.acompanhamento import cliente_do_job
 from execucoes.conexao import testar_conexao
 from execucoes.models import Execucao, StatusExecucao
 from execucoes.rpa import ClienteRPA, ErroRPA, JobNaoEncontrado
@@ -134,8 +136,14 @@ async def atualizar_status(request, job_id):
 def status_job(request, job_id):
     if not _equipe(request.user):
         return _sem_permissao()
+    execucao = Execucao.objects.select_related("processo__cliente__operadora").filter(
+        job_id=job_id
+    )
+    execucao = execucao.first()
+    # O job é consultado na API onde foi criado (a da operadora, quando ela tem uma).
+    cliente = cliente_do_job(execucao) if execucao else ClienteRPA(token=token_global())
     try:
-        status = ClienteRPA.para_operadora().status(job_id)
+        status = cliente.status(job_id)
     except JobNaoEncontrado as erro:
         return JsonResponse({"detail": str(erro)}, status=404)
     except ErroRPA as erro:

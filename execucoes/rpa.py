@@ -13,18 +13,23 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
-from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
+from urllib3 import Timeout
+from urllib3.exceptions import ConnectTimeoutError, HTTPError, NewConnectionError
+
+from execucoes import prazos, saneamento
 
 logger = logging.getLogger(__name__)
 
-TEMPO_CONEXAO = 3.05
+TEMPO_CONEXAO = prazos.TEMPO_CONEXAO
 TEMPO_LEITURA = 15
 TEMPO_LEITURA_STREAM = 60  # o simulador e a API mandam keep-alive bem antes disso
-TAMANHO_MAXIMO_ARQUIVO = 20 * 1024 * 1024
+TAMANHO_MAXIMO_LINHA_STREAM = 256 * 1024
 ESPERAS_GET = (0.25, 0.75, 2.0)
 
 
@@ -75,6 +80,10 @@ class ChaveDeRenovacaoRecusada(ErroRPA):
     mensagem = "A API RPA recusou a chave de renovação (BRM_TOKEN_PASSWORD)."
 
 
+class ResultadoInvalido(ErroRPA):
+    """O job terminou, mas o que o robô devolveu não se aproveita (a execução falha)."""
+
+
 # --- Resultados ------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class JobCriado:
@@ -87,6 +96,33 @@ class JobCriado:
 class LinhaDeLog:
     momento: dt.datetime | None
     mensagem: str
+    nivel: str = ""  # vazio: a API não informou (o /status do contrato não traz o nível)
+
+
+@dataclass(frozen=True)
+class ResumoDoJob:
+    """Um item de `GET /jobs`: nada nele diz de que processo ou cliente é o job."""
+
+    job_id: str
+    operadora: str
+    status: str
+    criado_em: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class FaturaDoRobo:
+    """O resultado de um download concluído, conferido: onde está o PDF, valor e vencimento."""
+
+    origem: str
+    valor: Decimal | None
+    vencimento: dt.date | None
+
+    def como_json(self) -> dict:
+        return {
+            "arquivo_fatura": self.origem,
+            "valor_fatura": str(self.valor) if self.valor is not None else None,
+            "data_vencimento": self.vencimento.isoformat() if self.vencimento else None,
+        }
 
 
 @dataclass(frozen=True)
@@ -105,6 +141,10 @@ class StatusDoJob:
     @property
     def terminou(self) -> bool:
         return self.status in ("COMPLETED", "FAILED")
+
+    def fatura(self) -> FaturaDoRobo:
+        """O resultado de um download, conferido (ResultadoInvalido com a explicação)."""
+        return ler_fatura_do_robo(self.resultado)
 
 
 @dataclass(frozen=True)
@@ -135,30 +175,57 @@ class Evento:
 
     @property
     def job_id(self) -> str:
-        return str(self.dados.get("job_id") or "")
+        return saneamento.job_id(self.dados.get("job_id"))
 
     @property
     def nivel(self) -> str:
-        return str(self.dados.get("level") or "INFO").upper()
+        return saneamento.texto(self.dados.get("level") or "INFO", 10).upper()
 
     @property
     def mensagem(self) -> str:
-        return str(self.dados.get("message") or "")
+        return saneamento.texto(self.dados.get("message"))
 
     @property
     def momento(self) -> dt.datetime | None:
-        return ler_momento(self.dados.get("timestamp"))
+        return saneamento.momento(self.dados.get("timestamp"))
 
 
-def ler_momento(valor) -> dt.datetime | None:
-    """ISO 8601; sem fuso quer dizer UTC (RPA-API.md)."""
-    if not isinstance(valor, str) or not valor:
-        return None
+STATUS_DE_JOB = ("PENDING", "RUNNING", "COMPLETED", "FAILED")
+
+
+def ler_fatura_do_robo(resultado) -> FaturaDoRobo:
+    """As duas formas do contrato (texto, ou objeto com arquivo, valor e vencimento)."""
+    dados = resultado if isinstance(resultado, dict) else {"arquivo_fatura": resultado}
+    origem = dados.get("arquivo_fatura")
+    if not isinstance(origem, str) or not origem.strip():
+        raise ResultadoInvalido("O robô terminou sem informar o arquivo da fatura.")
+    if len(origem) > 2000 or saneamento.CONTROLES.search(origem):
+        raise ResultadoInvalido(
+            f"O robô informou um arquivo de fatura inválido: {saneamento.amostra(origem)}."
+        )
     try:
-        momento = dt.datetime.fromisoformat(valor.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return momento if momento.tzinfo else momento.replace(tzinfo=dt.UTC)
+        valor = saneamento.valor_monetario(dados.get("valor_fatura"))
+        vencimento = saneamento.data(dados.get("data_vencimento"))
+    except saneamento.ValorInvalido as erro:
+        raise ResultadoInvalido(str(erro)) from None
+    return FaturaDoRobo(origem=origem.strip(), valor=valor, vencimento=vencimento)
+
+
+def mesma_origem(url: str, base: str) -> bool:
+    """Mesmo esquema, host e porta: só então a URL recebe o token da API."""
+    a, b = urlsplit(url), urlsplit(base)
+    try:
+        return (a.scheme, a.hostname, a.port or _porta(a.scheme)) == (
+            b.scheme,
+            b.hostname,
+            b.port or _porta(b.scheme),
+        )
+    except ValueError:  # porta inválida na URL
+        return False
+
+
+def _porta(esquema: str) -> int:
+    return 443 if esquema == "https" else 80
 
 
 # --- Cliente ---------------------------------------------------------------------------------
@@ -190,29 +257,40 @@ class ClienteRPA:
 
     def status(self, job_id: str) -> StatusDoJob:
         dados = self._get_json(f"/status/{job_id}")
-        try:
-            return StatusDoJob(
-                job_id=str(dados["job_id"]),
-                operadora=str(dados.get("operadora") or ""),
-                status=str(dados["status"]),
-                progresso=int(dados.get("progress") or 0),
-                resultado=dados.get("result"),
-                erro=str(dados.get("error") or ""),
-                criado_em=ler_momento(dados.get("created_at")),
-                iniciado_em=ler_momento(dados.get("started_at")),
-                concluido_em=ler_momento(dados.get("completed_at")),
-                logs=_linhas(dados.get("logs")),
-            )
-        except (KeyError, TypeError, ValueError):
-            raise RespostaInesperada(
-                "A API RPA devolveu o status do job num formato inesperado."
-            ) from None
+        status = dados.get("status")
+        if status not in STATUS_DE_JOB:
+            raise RespostaInesperada("A API RPA devolveu o status do job num formato inesperado.")
+        return StatusDoJob(
+            job_id=saneamento.job_id(dados.get("job_id")) or job_id,
+            operadora=saneamento.texto(dados.get("operadora"), 50),
+            status=status,
+            progresso=_progresso(dados.get("progress")),
+            resultado=dados.get("result"),
+            erro=saneamento.texto(dados.get("error"), saneamento.TAMANHO_ERRO),
+            criado_em=saneamento.momento(dados.get("created_at")),
+            iniciado_em=saneamento.momento(dados.get("started_at")),
+            concluido_em=saneamento.momento(dados.get("completed_at")),
+            logs=_linhas(dados.get("logs")),
+        )
 
-    def jobs(self) -> list[dict]:
+    def jobs(self) -> list[ResumoDoJob]:
+        """Os jobs da API; itens com job_id fora do padrão seguro são ignorados."""
         dados = self._get_json("/jobs")
         if not isinstance(dados.get("jobs"), list):
             raise RespostaInesperada("A API RPA devolveu a lista de jobs num formato inesperado.")
-        return dados["jobs"]
+        resumos = []
+        for item in dados["jobs"]:
+            job_id = saneamento.job_id(item.get("job_id")) if isinstance(item, dict) else ""
+            if job_id:
+                resumos.append(
+                    ResumoDoJob(
+                        job_id=job_id,
+                        operadora=saneamento.texto(item.get("operadora"), 50),
+                        status=saneamento.texto(item.get("status"), 20),
+                        criado_em=saneamento.momento(item.get("created_at")),
+                    )
+                )
+        return resumos
 
     def logs(self, job_id: str) -> list[LinhaDeLog]:
         return _linhas(self._get_json(f"/jobs/{job_id}/logs").get("logs"))
@@ -249,17 +327,38 @@ class ClienteRPA:
 
     # Arquivos e eventos
     def baixar_arquivo(self, url: str) -> bytes:
-        """Baixa a fatura de uma URL absoluta da API (com o mesmo token). Limite de 20 MB."""
+        """Baixa a fatura de uma URL absoluta, lida aos pedaços até o limite de tamanho.
+
+        O token só vai para a própria API (mesmo esquema, host e porta); outro host só se
+        estiver em RPA_HOSTS_FATURA, e então sem o token. Redirecionamentos não são seguidos.
+        """
+        autenticado = mesma_origem(url, self.base_url)
+        if not autenticado and urlsplit(url).hostname not in settings.RPA_HOSTS_FATURA:
+            raise ResultadoInvalido(
+                "O robô indicou a fatura em outro endereço, fora da API RPA e da lista de hosts "
+                "permitidos (RPA_HOSTS_FATURA): nada foi baixado."
+            )
         resposta = self._com_repeticao(
-            lambda: self._verificar(self._enviar("GET", url, stream=True))
+            lambda: self._verificar(
+                self._enviar(
+                    "GET", url, autenticado=autenticado, stream=True, allow_redirects=False
+                )
+            )
         )
+        limite = settings.TAMANHO_MAXIMO_FATURA
         with resposta:
+            if resposta.is_redirect:
+                raise ResultadoInvalido("O endereço da fatura redireciona para outro lugar.")
             partes, total = [], 0
             for parte in resposta.iter_content(64 * 1024):
                 total += len(parte)
-                if total > TAMANHO_MAXIMO_ARQUIVO:
-                    raise RespostaInesperada("O arquivo da fatura passa de 20 MB.")
+                if total > limite:
+                    raise ResultadoInvalido(
+                        f"O arquivo da fatura passa de {limite // (1024 * 1024)} MB."
+                    )
                 partes.append(parte)
+                if len(partes) == 1 and total >= 5 and not parte.lstrip().startswith(b"%PDF-"):
+                    raise ResultadoInvalido("O arquivo indicado pelo robô não é um PDF.")
         return b"".join(partes)
 
     def eventos(self, parar: threading.Event | None = None) -> Iterator[Evento]:
@@ -275,13 +374,13 @@ class ClienteRPA:
         with resposta:
             self._verificar(resposta)
             try:
-                for linha in resposta.iter_lines(decode_unicode=True):
+                for linha in _linhas_assim_que_chegam(resposta):
                     if parar is not None and parar.is_set():
                         return
                     evento = _ler_evento(linha)
                     if evento is not None:
                         yield evento
-            except requests.RequestException:
+            except (requests.RequestException, HTTPError, OSError):
                 raise RPAIndisponivel(
                     "A conexão com o stream de eventos da API RPA caiu."
                 ) from None
@@ -289,15 +388,16 @@ class ClienteRPA:
 
     # Transporte
     def _criar_job(self, caminho: str, corpo: dict) -> JobCriado:
-        dados = self._json(self._verificar(self._enviar("POST", caminho, json=corpo)))
-        try:
-            return JobCriado(
-                job_id=str(dados["job_id"]),
-                status=str(dados.get("status") or "PENDING"),
-                mensagem=str(dados.get("message") or ""),
-            )
-        except KeyError:
-            raise RespostaInesperada("A API RPA criou o job mas não devolveu o job_id.") from None
+        resposta = self._enviar("POST", caminho, json=corpo, timeout=tempos_do_envio())
+        dados = self._json(self._verificar(resposta))
+        job_id = saneamento.job_id(dados.get("job_id"))
+        if not job_id:
+            raise RespostaInesperada("A API RPA não devolveu um job_id válido ao criar o job.")
+        return JobCriado(
+            job_id=job_id,
+            status=saneamento.texto(dados.get("status") or "PENDING", 20),
+            mensagem=saneamento.texto(dados.get("message"), 500),
+        )
 
     def _get_json(self, caminho: str, autenticado: bool = True) -> dict:
         resposta = self._com_repeticao(
@@ -365,24 +465,61 @@ class ClienteRPA:
         return dados
 
 
+def tempos_do_envio() -> Timeout:
+    """O prazo total de um POST que cria job (`execucoes.prazos`): a reconciliação só age depois
+    dele, então nunca reenvia um POST que ainda pode estar esperando resposta."""
+    total = settings.RPA_TEMPO_ENVIO_SEGUNDOS
+    return Timeout(connect=min(TEMPO_CONEXAO, total), read=total, total=total)
+
+
+def _progresso(valor) -> int:
+    try:
+        return max(0, min(100, int(float(valor or 0))))
+    except (TypeError, ValueError, OverflowError):
+        return 0
+
+
 def _linhas(logs) -> list[LinhaDeLog]:
     if not isinstance(logs, list):
         return []
     return [
         LinhaDeLog(
-            momento=ler_momento(item.get("timestamp")), mensagem=str(item.get("message") or "")
+            momento=saneamento.momento(item.get("timestamp")),
+            mensagem=saneamento.texto(item.get("message")),
+            nivel=saneamento.texto(item.get("level"), 10).upper(),
         )
         for item in logs
         if isinstance(item, dict)
     ]
 
 
+def _linhas_assim_que_chegam(resposta: requests.Response) -> Iterator[str]:
+    """As linhas do corpo à medida que chegam ao socket.
+
+    `iter_lines()` lê em blocos de 512 bytes e espera o bloco encher: uma linha curta ficava
+    parada até chegar mais texto (medido: 0,3 a 1,4 s; a última linha de um job, 16 s). `read1`
+    devolve o que já chegou, sem esperar mais.
+    """
+    pendente = b""
+    while True:
+        pedaco = resposta.raw.read1(64 * 1024)
+        if not pedaco:
+            return
+        pendente += pedaco
+        if len(pendente) > TAMANHO_MAXIMO_LINHA_STREAM and b"\n" not in pendente:
+            pendente = b""  # uma "linha" sem fim: lixo, descartado sem crescer a memória
+            continue
+        *linhas, pendente = pendente.split(b"\n")
+        for linha in linhas:
+            yield linha.rstrip(b"\r").decode("utf-8", errors="replace")
+
+
 def _ler_evento(linha: str | None) -> Evento | None:
-    if not linha or not linha.startswith("data:"):
+    if not linha or not linha.startswith("data:") or len(linha) > TAMANHO_MAXIMO_LINHA_STREAM:
         return None  # comentários (keep-alive), linhas vazias e lixo
     try:
         dados = json.loads(linha[5:].strip())
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     if not isinstance(dados, dict) or not isinstance(dados.get("type"), str):
         return None

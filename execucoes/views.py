@@ -10,7 +10,10 @@ from execucoes import acompanhamento
 from execucoes.conexao import testar_conexao
 from processos.models import Processo
 
-LIMITE_AVISOS = 30  # por IP a cada JANELA_AVISOS segundos
+# O callback chega uma vez por job que termina, sempre do mesmo IP (o do robô): o limite é por
+# processo (um processo não tem motivo para avisar muitas vezes) e, bem mais largo, por IP.
+LIMITE_AVISOS_POR_PROCESSO = 10  # a cada JANELA_AVISOS segundos
+LIMITE_AVISOS_POR_IP = 1000
 JANELA_AVISOS = 10
 
 
@@ -36,11 +39,17 @@ def aviso_de_status(request, processo_id):
     O corpo nunca muda estado — quem decide é `GET /status/{job_id}`. Sem autenticação (a API não
     manda nenhuma), por isso barato e limitado por IP.
     """
-    chave = f"aviso-status:{request.META.get('REMOTE_ADDR', '')}"
-    cache.add(chave, 0, JANELA_AVISOS)
-    if cache.incr(chave) > LIMITE_AVISOS:
+    ip = request.META.get("REMOTE_ADDR", "")
+    if _excedeu(f"aviso-status:{ip}:{processo_id}", LIMITE_AVISOS_POR_PROCESSO) or _excedeu(
+        f"aviso-status:{ip}", LIMITE_AVISOS_POR_IP
+    ):
         return JsonResponse({"detail": "Muitos avisos; tente mais tarde."}, status=429)
     if not Processo.objects.filter(pk=processo_id).exists():
         return JsonResponse({"detail": "Processo não encontrado."}, status=404)
     acompanhamento.avisar(processo_id=processo_id)
     return JsonResponse({"ok": True}, status=202)
+
+
+def _excedeu(chave: str, limite: int) -> bool:
+    cache.add(chave, 0, JANELA_AVISOS)
+    return cache.incr(chave) > limite

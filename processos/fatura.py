@@ -1,11 +1,16 @@
-"""A fatura em PDF: conferência pelo conteúdo, gravação no storage, valor e vencimento do robô."""
+"""A fatura em PDF: conferência pelo conteúdo, texto, gravação no storage."""
 
-import datetime as dt
 import hashlib
-from decimal import Decimal, InvalidOperation
+import io
+import logging
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from pypdf import PdfReader
+
+logger = logging.getLogger(__name__)
+
+PAGINAS_LIDAS = 10  # o cliente aparece no cabeçalho; não é preciso ler uma fatura de 300 páginas
 
 
 class FaturaInvalida(Exception):
@@ -36,27 +41,11 @@ def guardar_fatura(processo, conteudo: bytes) -> None:
     processo.fatura_sha256 = digest
 
 
-def ler_valor(valor) -> Decimal | None:
-    """ "1234.56", "1.234,56", "R$ 1.234,56" ou número → Decimal; None se não der."""
-    if valor is None or valor == "":
-        return None
-    texto = str(valor).replace("R$", "").strip()
-    if "," in texto:
-        texto = texto.replace(".", "").replace(",", ".")
+def texto_do_pdf(conteudo: bytes) -> str:
+    """O texto das primeiras páginas ("" quando o PDF não tem texto ou não se deixa ler)."""
     try:
-        numero = Decimal(texto).quantize(Decimal("0.01"))
-    except InvalidOperation:
-        return None
-    return numero if numero >= 0 else None
-
-
-def ler_data(valor) -> dt.date | None:
-    """ "2024-01-15" ou "15/01/2024" → date; None se não der."""
-    if not isinstance(valor, str):
-        return None
-    for formato in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return dt.datetime.strptime(valor.strip()[:10], formato).date()
-        except ValueError:
-            continue
-    return None
+        leitor = PdfReader(io.BytesIO(conteudo))
+        return "\n".join(pagina.extract_text() or "" for pagina in leitor.pages[:PAGINAS_LIDAS])
+    except Exception as erro:  # o pypdf levanta de muitos tipos diante de um PDF malformado
+        logger.warning("Could not read the invoice PDF text: %s", type(erro).__name__)
+        return ""

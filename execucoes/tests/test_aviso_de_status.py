@@ -59,8 +59,18 @@ def test_so_post(client):
     assert client.get(url(criar_processo().pk)).status_code == 405
 
 
-def test_limite_por_ip(client):
+def test_limite_por_processo_nao_barra_os_outros_processos(client):
     processo = criar_processo()
-    codigos = [client.post(url(processo.pk)).status_code for _ in range(35)]
-    assert codigos[:30] == [202] * 30
-    assert set(codigos[30:]) == {429}
+    codigos = [client.post(url(processo.pk)).status_code for _ in range(12)]
+    assert codigos[:10] == [202] * 10
+    assert set(codigos[10:]) == {429}
+    # Um robô ocupado avisa do fim de muitos jobs seguidos, do mesmo IP: todos passam.
+    outros = [criar_processo() for _ in range(40)]
+    assert {client.post(url(outro.pk)).status_code for outro in outros} == {202}
+
+
+def test_limite_por_ip(client, monkeypatch):
+    monkeypatch.setattr("execucoes.views.LIMITE_AVISOS_POR_IP", 5)
+    processos = [criar_processo() for _ in range(7)]
+    codigos = [client.post(url(processo.pk)).status_code for processo in processos]
+    assert codigos == [202] * 5 + [429] * 2

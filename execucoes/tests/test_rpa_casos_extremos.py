@@ -10,6 +10,7 @@ from execucoes.rpa import (
     JobNaoEncontrado,
     OperadoraNaoEncontrada,
     RespostaInesperada,
+    ResultadoInvalido,
     RPAIndisponivel,
     TokenInvalido,
     _ler_evento,
@@ -150,10 +151,10 @@ def test_status_com_horario_sem_fuso_e_tratado_como_utc(cliente):
 
 
 @responses.activate
-def test_arquivo_grande_demais_e_recusado(cliente, monkeypatch):
-    monkeypatch.setattr("execucoes.rpa.TAMANHO_MAXIMO_ARQUIVO", 10)
-    responses.get(f"{BASE}/arquivos/f.pdf", body=b"%PDF-" + b"x" * 100)
-    with pytest.raises(RespostaInesperada, match="20 MB"):
+def test_arquivo_grande_demais_e_recusado(cliente, settings):
+    settings.TAMANHO_MAXIMO_FATURA = 1024 * 1024
+    responses.get(f"{BASE}/arquivos/f.pdf", body=b"%PDF-" + b"x" * 2 * 1024 * 1024)
+    with pytest.raises(ResultadoInvalido, match="1 MB"):
         cliente.baixar_arquivo(f"{BASE}/arquivos/f.pdf")
 
 

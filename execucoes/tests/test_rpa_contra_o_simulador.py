@@ -81,7 +81,7 @@ def test_download_completo_ate_o_pdf(cliente, simulador):
     assert any(
         "concluído com status COMPLETED" in linha.mensagem for linha in cliente.logs(criado.job_id)
     )
-    assert criado.job_id in {job["job_id"] for job in cliente.jobs()}
+    assert criado.job_id in {job.job_id for job in cliente.jobs()}
 
 
 def test_resultado_em_texto_tambem_e_uma_url_de_pdf(cliente, simulador):
@@ -176,8 +176,8 @@ def test_json_malformado(cliente, simulador):
         cliente.saude()
 
 
-def test_api_que_trava_estoura_o_tempo(cliente, simulador, monkeypatch):
-    monkeypatch.setattr(rpa, "TEMPO_LEITURA", 0.3)
+def test_api_que_trava_estoura_o_tempo(cliente, simulador, settings):
+    settings.RPA_TEMPO_ENVIO_SEGUNDOS = 0.3
     controle(simulador, "falhas/http", modo="travar", quantidade=1, segundos=3, prefixo="/executar")
     with pytest.raises(RPAIndisponivel, match="a tempo"):
         cliente.executar_download("VIVO", **DOWNLOAD)

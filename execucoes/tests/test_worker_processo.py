@@ -31,6 +31,7 @@ class ProcessoWorker:
             "API_EXTERNA_TOKEN": sim.novo_token(),
             "RPA_INTERVALO_CONSULTA_SEGUNDOS": "0.5",
             "RPA_ENVIO_SEM_RESPOSTA_SEGUNDOS": "1",
+            "RPA_TEMPO_ENVIO_SEGUNDOS": "0.5",
             "MEDIA_ROOT": str(settings.MEDIA_ROOT),
         }
         self.processo = subprocess.Popen(
