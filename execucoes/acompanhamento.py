@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from execucoes import desfechos
 from execucoes.despacho import marcar_token, url_da_api
-from execucoes.faturas import FaturaDeOutroCliente, conferir_cliente, ler_pdf
+from execucoes.faturas import Conferencia, FaturaDeOutroCliente, conferir_cliente, ler_pdf
 from execucoes.models import Execucao, StatusExecucao, TipoExecucao
 from execucoes.rpa import (
     ClienteRPA,
@@ -175,7 +175,10 @@ def _concluir_download(execucao: Execucao, cliente: ClienteRPA, status: StatusDo
         desfechos.falhar(execucao.pk, str(erro))
         return
     except FaturaDeOutroCliente as erro:
-        desfechos.falhar(execucao.pk, f"Fatura recusada: {erro}.")
+        conferencia = Conferencia(False, f"Fatura recusada: {erro}.")
+        desfechos.falhar(
+            execucao.pk, conferencia.mensagem, resultado={"conferencia": conferencia.como_json()}
+        )
         return
     except (ErroRPA, FaturaInvalida, OSError, SuspiciousOperation) as erro:
         desfechos.falhar(execucao.pk, f"Fatura inválida: {erro}")

@@ -104,13 +104,25 @@ def concluir_sat(execucao_id, *, resultado) -> bool:
     return True
 
 
-def falhar(execucao_id, erro: str, *, status=StatusExecucao.FALHOU, repetir: bool = True) -> bool:
+def falhar(
+    execucao_id,
+    erro: str,
+    *,
+    status=StatusExecucao.FALHOU,
+    repetir: bool = True,
+    resultado: dict | None = None,
+) -> bool:
     """Encerra a execução com o erro e agenda a próxima tentativa, até RPA_MAX_TENTATIVAS."""
     with transaction.atomic():
         execucao = _travar(execucao_id)
         if execucao is None:
             return False
-        _encerrar(execucao, status, erro=saneamento.texto(erro, saneamento.TAMANHO_ERRO))
+        _encerrar(
+            execucao,
+            status,
+            erro=saneamento.texto(erro, saneamento.TAMANHO_ERRO),
+            resultado=resultado if resultado is not None else execucao.resultado,
+        )
         if repetir and _cabe_nova_tentativa(execucao):
             espera = settings.RPA_ESPERA_BASE_SEGUNDOS * 2 ** (execucao.numero_tentativa - 1)
             Execucao.objects.create(

@@ -118,6 +118,13 @@ class Execucao(ModeloBase):
         return self.status in STATUS_ATIVOS
 
     @property
+    def conferencia(self) -> dict | None:
+        """A conferência da fatura contra o cliente (`execucoes.faturas`): {"ok", "mensagem"}."""
+        resultado = self.resultado if isinstance(self.resultado, dict) else {}
+        conferencia = resultado.get("conferencia")
+        return conferencia if isinstance(conferencia, dict) else None
+
+    @property
     def duracao(self):
         if self.iniciada_em and self.finalizada_em:
             return self.finalizada_em - self.iniciada_em

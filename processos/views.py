@@ -8,8 +8,15 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
-from execucoes.models import Execucao, LogExecucao
-from execucoes.sse import Recusa, evento_sse, responder, transmitir, ultimo_evento
+from execucoes.models import Execucao, LogExecucao, TipoExecucao
+from execucoes.sse import (
+    HISTORICO_MAXIMO,
+    Recusa,
+    evento_sse,
+    responder,
+    transmitir,
+    ultimo_evento,
+)
 from execucoes.transmissao import Chave, linhas_desde
 from processos import admin_acoes
 from processos.models import Processo
@@ -48,9 +55,20 @@ def _contexto(request, processo: Processo) -> dict:
         "formulario_upload": admin_acoes.FormularioUpload(),
         "formulario_cancelamento": admin_acoes.FormularioCancelamento(),
         "mesma_fatura": _mesma_fatura(processo),
+        "conferencia": _conferencia(processo, execucoes),
         "transicoes": processo.transicoes.select_related("usuario").order_by("criado_em"),
         "voltar_para": reverse("processo_detalhe", args=[processo.pk]),
     }
+
+
+def _conferencia(processo: Processo, execucoes: list[Execucao]) -> dict | None:
+    """A conferência do cliente na fatura mais recente (a do robô, ou a recusa dela)."""
+    for execucao in execucoes:
+        if execucao.tipo == TipoExecucao.UPLOAD_MANUAL and processo.fatura:
+            return {"ok": None, "mensagem": "Fatura enviada à mão: confira o cliente no PDF."}
+        if execucao.tipo == TipoExecucao.DOWNLOAD_FATURA and execucao.conferencia:
+            return execucao.conferencia
+    return None
 
 
 def _mesma_fatura(processo: Processo):
@@ -149,6 +167,11 @@ def log_texto(request, pk):
 CAMPOS_DA_LINHA = ("id", "nivel", "mensagem", "momento", "execucao_id")
 
 
+def linha_do_processo(dados: dict) -> str:
+    """Uma linha de log no stream do processo (o `id:` quem põe é o `transmitir`)."""
+    return evento_sse({campo: dados[campo] for campo in CAMPOS_DA_LINHA}, tipo="log")
+
+
 async def eventos(request, pk):
     """SSE do processo (sob o gunicorn, servido por `execucoes.asgi_streams`, sem o Django)."""
     return responder(await fluxo_do_processo(await request.auser(), pk, ultimo_evento(request)))
@@ -164,17 +187,23 @@ async def fluxo_do_processo(usuario, pk, desde: int):
 
     def historico(desde: int) -> list[dict]:
         if desde:
-            return linhas_desde(chave, desde, 20_000)
-        ultima = Execucao.objects.filter(processo_id=pk).order_by("-criado_em").first()
-        return linhas_desde(Chave("execucao", ultima.pk), 0, 20_000) if ultima else []
-
-    def linha(dados: dict) -> str:
-        campos = {campo: dados[campo] for campo in CAMPOS_DA_LINHA}
-        return evento_sse(campos, id_=dados["id"], tipo="log")
+            return linhas_desde(chave, desde, HISTORICO_MAXIMO)
+        ultima = (
+            Execucao.objects.filter(processo_id=pk)
+            .order_by("-criado_em")
+            .values_list("pk", flat=True)
+            .first()
+        )
+        return linhas_desde(Chave("execucao", ultima), 0, HISTORICO_MAXIMO) if ultima else []
 
     def estado(dados: dict, ultimo: int) -> tuple[str, bool]:
         return evento_sse(dados, id_=ultimo, tipo="estado"), False
 
     return transmitir(
-        chave, desde, inicio=lambda ultimo: [], linha=linha, estado=estado, historico_de=historico
+        chave,
+        desde,
+        inicio=lambda ultimo: [],
+        linha=linha_do_processo,
+        estado=estado,
+        historico_de=historico,
     )
