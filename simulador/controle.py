@@ -41,7 +41,10 @@ def falha_http(ctx: Contexto, dados: dict) -> dict:
         prefixo=prefixo,
         segundos=_numero(dados, "segundos", padrao=10.0),
         processar=_booleano(dados, "processar", padrao=False),
+        taxa=_numero(dados, "taxa", padrao=1.0),
     )
+    if not 0 < falha.taxa <= 1:
+        raise PedidoInvalido("taxa deve estar entre 0 (exclusive) e 1")
     if modo == "corpo":
         if "corpo" not in dados:
             raise PedidoInvalido("corpo é obrigatório no modo corpo (qualquer valor JSON)")

@@ -3,6 +3,7 @@
 Nada disto existe na API real; serve para os testes provocarem e observarem os casos difíceis.
 """
 
+import random
 import threading
 from collections import Counter, deque
 from dataclasses import asdict, dataclass
@@ -24,6 +25,8 @@ class FalhaHttp:
     # Modo "corpo": a resposta é este JSON com este status.
     corpo: object = None
     status: int = 200
+    # Fração das chamadas que a regra atinge (sorteio com semente fixa): 0,1 = uma em dez.
+    taxa: float = 1.0
 
 
 @dataclass
@@ -51,6 +54,7 @@ class Controles:
 
     def reset(self) -> None:
         with self._lock:
+            self._sorteio = random.Random(self._config.semente or 0)
             self.falhas_http: list[FalhaHttp] = []
             self.resultados_forcados: list[ResultadoForcado] = []
             self.cortar_eventos_apos: int | None = None
@@ -76,7 +80,7 @@ class Controles:
         """A primeira falha HTTP pendente que vale para ``caminho``, descontada uma vez."""
         with self._lock:
             for falha in self.falhas_http:
-                if caminho.startswith(falha.prefixo):
+                if caminho.startswith(falha.prefixo) and self._sorteio.random() < falha.taxa:
                     falha.restantes -= 1
                     if falha.restantes <= 0:
                         self.falhas_http.remove(falha)

@@ -322,3 +322,17 @@ def test_controle_desconhecido_da_404(cliente):
     resposta = requests.post(f"{cliente.url}/__simulador/nada", json={}, timeout=5)
 
     assert resposta.status_code == 404
+
+
+def test_falha_http_com_taxa_atinge_so_uma_parte_das_chamadas(cliente):
+    cliente.controle("falhas/http", modo="erro_500", prefixo="/health", quantidade=1000, taxa=0.25)
+    codigos = [cliente.get("/health").status_code for _ in range(200)]
+    assert 20 < codigos.count(500) < 80
+    assert set(codigos) == {200, 500}
+
+
+def test_falha_http_com_taxa_fora_do_intervalo_e_recusada(cliente):
+    resposta = requests.post(
+        f"{cliente.url}/__simulador/falhas/http", json={"modo": "erro_500", "taxa": 0}, timeout=5
+    )
+    assert resposta.status_code == 400
