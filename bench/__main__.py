@@ -9,6 +9,7 @@ BENCHMARKS = {
     "worker": "bench.worker",
     "streams": "bench.streams",
     "painel": "bench.painel",
+    "garantias": "bench.garantias",
 }
 
 

@@ -151,7 +151,8 @@ def log_texto(request, pk):
     if (resposta := _equipe(request)) is not None:
         return resposta
     execucao = get_object_or_404(Execucao.objects.select_related("processo__cliente"), pk=pk)
-    linhas = LogExecucao.objects.filter(execucao=execucao).order_by("id")
+    # Na ordem em que o robô emitiu (linhas recuperadas pelo /status entram no seu lugar).
+    linhas = LogExecucao.objects.filter(execucao=execucao).order_by("momento", "id")
     texto = "".join(
         f"{(linha.momento or linha.recebido_em).isoformat()} [{linha.nivel}] {linha.mensagem}\n"
         for linha in linhas.iterator()
