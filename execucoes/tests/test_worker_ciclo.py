@@ -173,6 +173,24 @@ def test_token_recusado_para_o_despacho_ate_trocar(worker, simulador_exclusivo, 
     assert EstadoRPA.atual().token_recusado_em is None
 
 
+def test_token_recusado_por_um_tempo_volta_sozinho_sem_trocar(
+    worker, simulador_exclusivo, monkeypatch
+):
+    from execucoes.models import EstadoRPA
+
+    monkeypatch.setattr("execucoes.despacho.SONDAGEM_INICIAL", 0.2)
+    controle(simulador_exclusivo, "token", expirado=True)
+    processo = criar_processo()
+    acoes.executar_download(processo, pedido("OPERADOR"))
+    esperar(lambda: EstadoRPA.atual().token_recusado_em is not None)
+    esperar(lambda: EstadoRPA.atual().token_sondagens >= 1)  # perguntou e ouviu "não"
+    assert status_de(processo) == StatusProcesso.AGUARDANDO_DOWNLOAD
+    controle(simulador_exclusivo, "token", expirado=False)  # a API volta a aceitar o mesmo token
+    esperar(lambda: status_de(processo) == StatusProcesso.AGUARDANDO_APROVACAO, prazo=20)
+    assert EstadoRPA.atual().token_recusado_em is None
+    assert estado_sim(simulador_exclusivo)["jobs_criados"] == 1
+
+
 def test_operadora_sem_robo_nao_despacha(worker):
     processo = criar_processo(criar_cliente(criar_operadora("AZUTON", possui_rpa=False)))
     with pytest.raises(acoes.AcaoRecusada):
@@ -224,3 +242,38 @@ def test_envio_ao_sat_com_cadastro_incompleto_falha_dizendo_o_campo(worker, simu
     )
     assert "dados_sat" in execucao.erro
     assert status_de(processo) == StatusProcesso.AGUARDANDO_ENVIO_SAT
+
+
+def test_operadora_com_api_propria_e_seguida_e_reconciliada_nela(
+    worker, simulador_exclusivo, settings
+):
+    from simulador.servidor import iniciar
+
+    settings.RPA_TEMPO_ENVIO_SEGUNDOS = 0.5
+    with iniciar(velocidade=2.0, taxa_falha=0.0, semente=3, operadoras=["TERCEIRA"]) as propria:
+        settings.API_EXTERNA_TOKEN = propria.novo_token()  # o mesmo segredo vale nas duas
+        terceirizada = criar_operadora("TERCEIRA", url_endpoint_rpa=propria.url)
+        esperar(lambda: propria.url in worker.seguidores, prazo=10)
+
+        # As linhas chegam ao vivo pelo stream da API da operadora, antes de o job terminar.
+        primeiro = criar_processo(criar_cliente(terceirizada))
+        execucao = acoes.executar_download(primeiro, pedido("OPERADOR"))
+        esperar(
+            lambda: Execucao.objects.filter(
+                pk=execucao.pk, status=StatusExecucao.EXECUTANDO, logs__chave__startswith="r:"
+            ).exists(),
+            prazo=15,
+        )
+        assert Execucao.objects.get(pk=execucao.pk).url_rpa == propria.url
+
+        # O POST estourou o prazo, mas o job foi criado na API da operadora: adotado de lá.
+        controle(propria, "falhas/http", modo="travar", segundos=1.5, prefixo="/executar")
+        segundo = criar_processo(criar_cliente(terceirizada))
+        acoes.executar_download(segundo, pedido("OPERADOR"))
+        for processo in (primeiro, segundo):
+            esperar(
+                lambda p=processo: status_de(p) == StatusProcesso.AGUARDANDO_APROVACAO, prazo=40
+            )
+        por_processo = estado_sim(propria)["jobs_por_processo"]
+        assert (por_processo[str(primeiro.pk)], por_processo[str(segundo.pk)]) == (1, 1)
+        assert estado_sim(simulador_exclusivo)["jobs_criados"] == 0
