@@ -27,7 +27,7 @@ from execucoes.rpa import ClienteRPA, ErroRPA, Evento
 logger = logging.getLogger(__name__)
 
 ESPERA_NO_BUFFER = 15.0  # segundos (no mínimo) que as linhas de um job desconhecido esperam
-INTERVALO_CONSULTA = 0.1  # entre consultas ao banco pelos jobs que esperam
+INTERVALO_CONSULTA = 0.025  # entre consultas ao banco pelos jobs que esperam
 LEMBRAR_ESTRANHOS = 30.0  # segundos em que um job de outro sistema é descartado sem consulta
 LINHAS_POR_JOB_NO_BUFFER = 500
 JOBS_NO_BUFFER = 1000
