@@ -221,7 +221,7 @@ def api_fora_do_ar(settings):
 
 
 @pytest.fixture
-def simulador_exclusivo(settings):
+def simulador_exclusivo(settings, request):
     """Um simulador só deste teste (sem jobs de outros testes), rápido e sem falhas sorteadas."""
     from simulador.servidor import iniciar
 
@@ -233,7 +233,20 @@ def simulador_exclusivo(settings):
     settings.RPA_ENVIO_SEM_RESPOSTA_SEGUNDOS = 1.0
     settings.RPA_TEMPO_ENVIO_SEGUNDOS = 0.5
     yield sim
-    sim.parar()
+    try:
+        _conferir_garantias(request, sim)
+    finally:
+        sim.parar()
+
+
+def _conferir_garantias(request, sim) -> None:
+    """As propriedades de “exatamente uma vez” valem depois de todo teste com o simulador."""
+    if not request.node.get_closest_marker("django_db"):
+        return  # sem banco, não há o que conferir
+    from execucoes.tests.propriedades import conferir
+
+    problemas = conferir(sim)
+    assert not problemas, "Garantias violadas:\n- " + "\n- ".join(problemas)
 
 
 @pytest.fixture
