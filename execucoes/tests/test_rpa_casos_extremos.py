@@ -182,3 +182,58 @@ def test_evento_de_log_e_lido():
     )
     assert (evento.tipo, evento.nivel, evento.job_id) == ("log", "WARN", "j1")
     assert evento.momento.isoformat() == "2024-01-01T10:00:01+00:00"
+
+
+PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
+
+
+@responses.activate
+def test_fatura_na_propria_api_vai_com_o_token(cliente):
+    responses.get(f"{BASE}/arquivos/f.pdf", body=PDF)
+    assert cliente.baixar_arquivo(f"{BASE}/arquivos/f.pdf") == PDF
+    assert responses.calls[0].request.headers["Authorization"] == "Bearer token-secreto"
+
+
+@responses.activate
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8199/internal/admin?x=1",  # outro host
+        "https://rpa.teste/arquivos/f.pdf",  # outro esquema
+        "http://rpa.teste:8080/arquivos/f.pdf",  # outra porta
+        "http://rpa.teste.atacante.example/f.pdf",
+    ],
+)
+def test_fatura_em_outro_host_e_recusada_e_o_token_nao_sai(cliente, url):
+    responses.get(url, body=PDF)
+    with pytest.raises(ResultadoInvalido, match="outro endereço"):
+        cliente.baixar_arquivo(url)
+    assert len(responses.calls) == 0
+
+
+@responses.activate
+def test_host_da_lista_de_faturas_e_baixado_sem_o_token(cliente, settings):
+    settings.RPA_HOSTS_FATURA = ["faturas.example"]
+    responses.get("https://faturas.example/f.pdf", body=PDF)
+    assert cliente.baixar_arquivo("https://faturas.example/f.pdf") == PDF
+    assert "Authorization" not in responses.calls[0].request.headers
+
+
+@responses.activate
+def test_redirecionamento_nao_e_seguido(cliente):
+    responses.get(
+        f"{BASE}/arquivos/f.pdf",
+        status=302,
+        headers={"Location": "http://127.0.0.1:8199/internal/admin"},
+    )
+    responses.get("http://127.0.0.1:8199/internal/admin", body=PDF)
+    with pytest.raises(ResultadoInvalido, match="redireciona"):
+        cliente.baixar_arquivo(f"{BASE}/arquivos/f.pdf")
+    assert [call.request.url for call in responses.calls] == [f"{BASE}/arquivos/f.pdf"]
+
+
+@responses.activate
+def test_fatura_que_nao_comeca_como_pdf_e_recusada_sem_ler_o_resto(cliente):
+    responses.get(f"{BASE}/arquivos/f.pdf", body=b"<html>" + b"x" * 5_000_000)
+    with pytest.raises(ResultadoInvalido, match="não é um PDF"):
+        cliente.baixar_arquivo(f"{BASE}/arquivos/f.pdf")
