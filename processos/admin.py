@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -254,12 +255,8 @@ class ProcessoAdmin(AdminPorPerfil):
         ]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        processo = (
-            Processo.objects.select_related("cliente__operadora")
-            .prefetch_related("execucoes")
-            .filter(pk=object_id)
-            .first()
-        )
+        # `get_object` trata um id que nem é UUID como "não existe" (o admin avisa), não como 500.
+        processo = self.get_object(request, unquote(object_id))
         if processo is not None:
             extra_context = {
                 **(extra_context or {}),

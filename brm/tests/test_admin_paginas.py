@@ -45,6 +45,14 @@ def test_administrador_abre_a_lista_e_o_cadastro_de_cada_modelo(
     assert navegador.get(_url(modelo, "add")).status_code == esperado
 
 
+@pytest.mark.parametrize("modelo", MODELOS, ids=lambda m: m._meta.model_name)
+@pytest.mark.parametrize("identificador", ["not-a-uuid", "0", "%00"])
+def test_cadastro_com_id_invalido_nao_da_500(modelo, identificador, administrador, navegador_de):
+    url = f"/admin/{modelo._meta.app_label}/{modelo._meta.model_name}/{identificador}/change/"
+    resposta = navegador_de(administrador).get(url)
+    assert resposta.status_code in (302, 404)  # o admin avisa que não existe
+
+
 def test_operador_nao_ve_o_admin_de_usuarios(operador, aprovador, navegador_de):
     for pessoa in (operador, aprovador):
         navegador = navegador_de(pessoa)
