@@ -3,9 +3,11 @@
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from execucoes.models import Execucao, LogExecucao, TipoExecucao
@@ -17,7 +19,7 @@ from execucoes.sse import (
     transmitir,
     ultimo_evento,
 )
-from execucoes.transmissao import Chave, linhas_desde
+from execucoes.transmissao import Chave, central, linhas_desde
 from processos import admin_acoes
 from processos.models import Processo
 
@@ -152,15 +154,17 @@ def log_texto(request, pk):
         return resposta
     execucao = get_object_or_404(Execucao.objects.select_related("processo__cliente"), pk=pk)
     # Na ordem em que o robô emitiu (linhas recuperadas pelo /status entram no seu lugar).
-    linhas = LogExecucao.objects.filter(execucao=execucao).order_by("momento", "id")
+    linhas = LogExecucao.objects.filter(execucao=execucao).order_by(
+        Coalesce("momento", "recebido_em"), "id"
+    )
     texto = "".join(
         f"{(linha.momento or linha.recebido_em).isoformat()} [{linha.nivel}] {linha.mensagem}\n"
         for linha in linhas.iterator()
     )
     resposta = HttpResponse(texto, content_type="text/plain; charset=utf-8")
-    disposicao = "attachment" if request.GET.get("baixar") else "inline"
-    resposta["Content-Disposition"] = (
-        f'{disposicao}; filename="log-{execucao.job_id or execucao.pk}.txt"'
+    # O job_id veio do robô: o cabeçalho é montado pelo Django, que escapa o que precisar.
+    resposta["Content-Disposition"] = content_disposition_header(
+        bool(request.GET.get("baixar")), f"log-{execucao.job_id or execucao.pk}.txt"
     )
     return resposta
 
@@ -182,7 +186,7 @@ async def fluxo_do_processo(usuario, pk, desde: int):
     """Linhas de log da execução atual (ou última) do processo e as mudanças de status."""
     if not getattr(usuario, "pode_operar", False):
         return Recusa(403, "Sem permissão para acompanhar este processo.")
-    if not await Processo.objects.filter(pk=pk).aexists():
+    if not await central().na_chegada(Processo.objects.filter(pk=pk).exists):
         return Recusa(404, "Processo não encontrado.")
     chave = Chave("processo", pk)
 

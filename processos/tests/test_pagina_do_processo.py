@@ -97,6 +97,19 @@ def test_log_inteiro_como_texto(operador, navegador_de):
     assert texto.splitlines()[-1].endswith("[WARN] passo 2") and len(texto.splitlines()) == 3
 
 
+def test_log_de_job_com_id_estranho_nao_quebra_o_cabecalho(operador, navegador_de):
+    execucao = Execucao.objects.create(
+        processo=criar_processo(),
+        tipo=TipoExecucao.DOWNLOAD_FATURA,
+        job_id='a"b\r\nSet-Cookie: x=1',
+    )
+    resposta = navegador_de(operador).get(reverse("execucao_log", args=[execucao.pk]) + "?baixar=1")
+    assert resposta.status_code == 200
+    cabecalho = resposta["Content-Disposition"]
+    assert cabecalho.startswith("attachment;") and "\r" not in cabecalho and "\n" not in cabecalho
+    assert "Set-Cookie" not in resposta.cookies
+
+
 def test_meses_anteriores_com_variacao_e_fatura_repetida(operador, aprovador, navegador_de):
     cliente = criar_cliente()
     anterior = com_fatura(
