@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "rest_framework_simplejwt",
+    "rest_framework_simplejwt.token_blacklist",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -204,6 +205,9 @@ ACCOUNT_RATE_LIMITS = {"login_failed": "5/5m/ip,5/5m/key"}
 ACCOUNT_AUTHENTICATED_LOGIN_REDIRECTS = False
 ACCOUNT_SESSION_REMEMBER = None  # a pessoa escolhe "Manter conectado"
 ACCOUNT_ADAPTER = "contas.adapters.SemCadastroPublico"
+# Um e-mail pertence a uma pessoa só: a página "E-mails" recusa o endereço de outra conta.
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_FORMS = {"add_email": "contas.forms.AdicionarEmail"}
 SOCIALACCOUNT_ADAPTER = "contas.adapters.SocialSemCadastroPublico"
 
 # --- Idioma e fuso ----------------------------------------------------------------------------
@@ -234,7 +238,8 @@ STORAGES = {
     },
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Arquivos vão para o disco só até o maior tamanho aceito; o resto é contado e recusado.
+FILE_UPLOAD_HANDLERS = ["brm.uploads.ArquivoLimitado"]
 
 # --- E-mail -----------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
@@ -268,6 +273,13 @@ REST_FRAMEWORK = {
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": dt.timedelta(minutes=30),
     "REFRESH_TOKEN_LIFETIME": dt.timedelta(days=1),
+    # Cada renovação devolve um token de renovação novo; o usado vai para a lista negra.
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    # O token leva um hash da senha: trocada a senha, os tokens de acesso dela deixam de valer.
+    # Os de renovação vão para a lista negra (Usuario.encerrar_tokens_da_api).
+    "CHECK_REVOKE_TOKEN": True,
+    "CHECK_USER_IS_ACTIVE": True,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "BRM RPA — API",
@@ -303,6 +315,7 @@ RPA_ENVIO_SEM_RESPOSTA_SEGUNDOS = env.float("RPA_ENVIO_SEM_RESPOSTA_SEGUNDOS", d
 # Hosts (além da própria API RPA) de onde se aceita baixar a fatura — sem o token da API.
 RPA_HOSTS_FATURA = env.list("RPA_HOSTS_FATURA", default=[])
 TAMANHO_MAXIMO_FATURA = env.int("TAMANHO_MAXIMO_FATURA_MB", default=20) * 1024 * 1024
+TAMANHO_MAXIMO_UPLOAD = TAMANHO_MAXIMO_FATURA  # o maior arquivo que o produto aceita
 PROCESSOS_DIA_CRIACAO = env.int("PROCESSOS_DIA_CRIACAO", default=1)
 QUATRO_OLHOS = env.bool("QUATRO_OLHOS", default=False)
 PORT = env.int("PORT", default=5050)

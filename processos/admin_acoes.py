@@ -17,6 +17,7 @@ from execucoes.models import STATUS_ATIVOS, TipoExecucao
 from processos import acoes
 from processos.acoes import AcaoRecusada, Pedido
 from processos.competencia import CampoCompetencia, competencia_atual
+from processos.fatura import FaturaInvalida, conferir_tamanho
 from processos.indicadores import com_falha
 from processos.models import Origem, Processo, StatusProcesso
 
@@ -142,6 +143,14 @@ class FormularioUpload(forms.Form):
     arquivo = forms.FileField(label="Fatura (PDF)")
     valor = forms.DecimalField(label="Valor (R$)", min_value=0, decimal_places=2, localize=True)
     vencimento = forms.DateField(label="Vencimento", widget=CAMPO_DATA)
+
+    def clean_arquivo(self):
+        arquivo = self.cleaned_data["arquivo"]
+        try:
+            conferir_tamanho(arquivo.size)  # antes de ler: o tamanho real, contado ao receber
+        except FaturaInvalida as erro:
+            raise forms.ValidationError(str(erro)) from None
+        return arquivo
 
 
 def _formulario_da_acao(nome: str, request):

@@ -22,6 +22,7 @@ from operadoras.models import Operadora
 from processos import acoes
 from processos.acoes import Pedido
 from processos.competencia import formatar_competencia, ler_competencia
+from processos.fatura import FaturaInvalida, conferir_tamanho
 from processos.forms import CLIENTE_INATIVO
 from processos.models import Origem, Processo, StatusProcesso, Transicao
 from processos.services import criar_processo, criar_processos_mensais
@@ -165,6 +166,13 @@ class UploadManualSerializer(serializers.Serializer):
     arquivo = serializers.FileField(help_text="A fatura em PDF.")
     valor = serializers.DecimalField(max_digits=15, decimal_places=2)
     vencimento = serializers.DateField()
+
+    def validate_arquivo(self, arquivo):
+        try:
+            conferir_tamanho(arquivo.size)  # antes de ler: o tamanho real, contado ao receber
+        except FaturaInvalida as erro:
+            raise serializers.ValidationError(str(erro)) from None
+        return arquivo
 
 
 class CriacaoMensalSerializer(serializers.Serializer):

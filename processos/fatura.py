@@ -17,13 +17,18 @@ class FaturaInvalida(Exception):
     pass
 
 
+def conferir_tamanho(tamanho: int) -> None:
+    """O limite da fatura (robô ou upload), num lugar só."""
+    if tamanho > settings.TAMANHO_MAXIMO_FATURA:
+        limite = settings.TAMANHO_MAXIMO_FATURA // (1024 * 1024)
+        raise FaturaInvalida(f"O arquivo da fatura passa de {limite} MB.")
+
+
 def conferir_pdf(conteudo: bytes) -> None:
     """Um PDF de verdade começa com %PDF- e termina com %%EOF (ignorando espaços no fim)."""
     if not conteudo:
         raise FaturaInvalida("O arquivo da fatura está vazio.")
-    if len(conteudo) > settings.TAMANHO_MAXIMO_FATURA:
-        limite = settings.TAMANHO_MAXIMO_FATURA // (1024 * 1024)
-        raise FaturaInvalida(f"O arquivo da fatura passa de {limite} MB.")
+    conferir_tamanho(len(conteudo))
     if not conteudo.lstrip()[:5] == b"%PDF-":
         raise FaturaInvalida("O arquivo da fatura não é um PDF.")
     if b"%%EOF" not in conteudo[-1024:]:
