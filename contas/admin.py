@@ -11,6 +11,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from brm.admin_base import selo
 from contas.models import Perfil, Usuario
@@ -65,8 +66,16 @@ class FormularioNovoUsuario(UserCreationForm):
 admin.site.unregister(Group)  # o perfil do usuário faz o papel de grupo (SPEC §1)
 
 # O login social (GitHub) é configurado pelo ambiente, não pelo admin; e os tokens sociais são
-# segredos que ninguém precisa ver no back office.
-for _modelo in (EmailAddress, SocialAccount, SocialApp, SocialToken):
+# segredos que ninguém precisa ver no back office — como os JWT da API guardados pela lista negra
+# do simplejwt (desativar a pessoa ou trocar a senha dela é o que encerra os tokens).
+for _modelo in (
+    EmailAddress,
+    SocialAccount,
+    SocialApp,
+    SocialToken,
+    OutstandingToken,
+    BlacklistedToken,
+):
     if admin.site.is_registered(_modelo):
         admin.site.unregister(_modelo)
 

@@ -1,5 +1,8 @@
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from brm.criptografia import CampoCifrado
 from brm.modelos import ModeloBase
@@ -9,6 +12,9 @@ class Perfil(models.TextChoices):
     ADMINISTRADOR = "ADMINISTRADOR", "Administrador"
     APROVADOR = "APROVADOR", "Aprovador"
     OPERADOR = "OPERADOR", "Operador"
+
+
+EMAIL_DE_OUTRA_PESSOA = "Este e-mail já é de outra pessoa da equipe."
 
 
 class GerenciadorDeUsuarios(UserManager):
@@ -47,12 +53,44 @@ class Usuario(ModeloBase, AbstractUser):
     def __str__(self) -> str:
         return self.nome or self.get_full_name() or self.username
 
+    def clean(self):
+        super().clean()
+        if self.email and self.email_de_outra_pessoa(self.email):
+            raise ValidationError({"email": EMAIL_DE_OUTRA_PESSOA})
+
+    def email_de_outra_pessoa(self, email: str) -> bool:
+        """O endereço já é de outra pessoa: no cadastro dela ou entre os e-mails da conta."""
+        return (
+            Usuario.objects.exclude(pk=self.pk)
+            .filter(models.Q(email__iexact=email) | models.Q(emailaddress__email__iexact=email))
+            .exists()
+        )
+
     def save(self, *args, **kwargs):
         # O perfil é a fonte da verdade: toda a equipe entra no back office (admin),
         # e só o administrador tem todos os poderes do Django.
         self.is_staff = True
         self.is_superuser = self.perfil == Perfil.ADMINISTRADOR
+        # Senha trocada (ou retirada) e pessoa desativada: os JWTs que ela tinha deixam de valer.
+        encerrar_tokens = (
+            self._password is not None or not self.has_usable_password() or not self.is_active
+        )
         super().save(*args, **kwargs)
+        if encerrar_tokens:
+            self.encerrar_tokens_da_api()
+
+    def encerrar_tokens_da_api(self) -> None:
+        """Põe na lista negra do simplejwt os tokens de renovação ainda válidos da pessoa.
+
+        Os de acesso (30 min) caem sozinhos: levam um hash da senha (`CHECK_REVOKE_TOKEN`) e só
+        valem para quem está ativo (`CHECK_USER_IS_ACTIVE`).
+        """
+        pendentes = OutstandingToken.objects.filter(
+            user=self, expires_at__gt=timezone.now(), blacklistedtoken__isnull=True
+        )
+        BlacklistedToken.objects.bulk_create(
+            [BlacklistedToken(token=token) for token in pendentes], ignore_conflicts=True
+        )
 
     @property
     def ativo(self) -> bool:
