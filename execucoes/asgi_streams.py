@@ -16,10 +16,10 @@ from importlib import import_module
 from types import SimpleNamespace
 from urllib.parse import parse_qs
 
-from asgiref.sync import sync_to_async
 from django.conf import settings
 
 from execucoes.sse import Recusa, ler_ultimo_evento
+from execucoes.transmissao import central
 
 CABECALHOS_SSE = [
     (b"content-type", b"text/event-stream; charset=utf-8"),
@@ -70,15 +70,11 @@ def rota(scope) -> tuple | None:
 def _usuario_da_sessao(chave: str | None):
     from django.contrib import auth
     from django.contrib.auth.models import AnonymousUser
-    from django.db import connection
 
     if not chave:
         return AnonymousUser()
-    try:
-        sessao = import_module(settings.SESSION_ENGINE).SessionStore(chave)
-        return auth.get_user(SimpleNamespace(session=sessao))
-    finally:
-        connection.close()
+    sessao = import_module(settings.SESSION_ENGINE).SessionStore(chave)
+    return auth.get_user(SimpleNamespace(session=sessao))
 
 
 async def servir(abrir, identificador: str, scope, receive, send) -> None:
@@ -87,9 +83,9 @@ async def servir(abrir, identificador: str, scope, receive, send) -> None:
     }
     biscoitos = SimpleCookie(cabecalhos.get("cookie", ""))
     chave = biscoitos.get(settings.SESSION_COOKIE_NAME)
-    usuario = await sync_to_async(_usuario_da_sessao, thread_sensitive=False)(
-        chave.value if chave else None
-    )
+    # Na thread de chegada da central, como o resto do que quem chega pede ao banco: quinhentos
+    # navegadores chegando de uma vez fazem fila ali, e o ao vivo de quem já olha não espera.
+    usuario = await central().na_chegada(_usuario_da_sessao, chave.value if chave else None)
     consulta = parse_qs(scope.get("query_string", b"").decode())
     desde = ler_ultimo_evento(cabecalhos.get("last-event-id"), (consulta.get("desde") or [None])[0])
     resultado = await abrir(usuario, identificador, desde)

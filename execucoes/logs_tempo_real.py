@@ -17,7 +17,7 @@ from execucoes.conexao import testar_conexao
 from execucoes.models import Execucao, StatusExecucao
 from execucoes.rpa import ClienteRPA, ErroRPA, JobNaoEncontrado
 from execucoes.sse import Recusa, evento_sse, responder, transmitir, ultimo_evento
-from execucoes.transmissao import Chave
+from execucoes.transmissao import Chave, central
 
 ESPERA_CONFIRMACAO = 3.0
 FIM = {StatusExecucao.CONCLUIDO: "COMPLETED"}
@@ -39,18 +39,33 @@ async def stream(request, job_id):
     return responder(await fluxo_do_job(await request.auser(), job_id, ultimo_evento(request)))
 
 
+def linha_do_job(dados: dict) -> str:
+    """Uma linha de log no formato do sistema antigo (o `id:` quem põe é o `transmitir`)."""
+    campos = {
+        "type": "log",
+        "level": dados["nivel"],
+        "message": dados["mensagem"],
+        "operadora": dados["operadora"],
+        "job_id": dados["job_id"],
+        "timestamp": dados["momento"] or _agora(),
+        "service": "rpa-api",
+        "logger": "app.main",
+    }
+    return evento_sse(campos)
+
+
 async def fluxo_do_job(usuario, job_id: str, desde: int):
     """O stream de um job no formato do sistema antigo (RPA-API.md §4)."""
     if not _equipe(usuario):
         return Recusa(403, "Sem permissão.")
-    execucao = (
-        await Execucao.objects.select_related("processo__cliente__operadora")
-        .filter(job_id=job_id)
-        .afirst()
+    # Só as colunas: carregar o cliente decifraria a senha do portal.
+    consulta = Execucao.objects.filter(job_id=job_id).values(
+        "pk", "processo__cliente__operadora__codigo"
     )
+    execucao = await central().na_chegada(consulta.first)
     if execucao is None:
         return Recusa(404, f"Job '{job_id}' não encontrado.")
-    operadora = execucao.processo.cliente.operadora.codigo
+    operadora = execucao["processo__cliente__operadora__codigo"]
 
     def inicio(ultimo: int) -> list[str]:
         dados = {
@@ -59,20 +74,6 @@ async def fluxo_do_job(usuario, job_id: str, desde: int):
             "timestamp": _agora(),
         }
         return [evento_sse(dados, id_=ultimo)]
-
-    def campos_de_log(dados: dict) -> dict:
-        return {
-            "level": dados["nivel"],
-            "message": dados["mensagem"],
-            "operadora": operadora,
-            "job_id": job_id,
-            "timestamp": dados["momento"] or _agora(),
-            "service": "rpa-api",
-            "logger": "app.main",
-        }
-
-    def linha(dados: dict) -> str:
-        return evento_sse({"type": "log", **campos_de_log(dados)}, id_=dados["id"])
 
     def estado(dados: dict, ultimo: int) -> tuple[str, bool]:
         if dados["ativa"]:
@@ -94,7 +95,7 @@ async def fluxo_do_job(usuario, job_id: str, desde: int):
         return evento_sse(corpo, id_=ultimo), True
 
     return transmitir(
-        Chave("execucao", execucao.pk), desde, inicio=inicio, linha=linha, estado=estado
+        Chave("execucao", execucao["pk"]), desde, inicio=inicio, linha=linha_do_job, estado=estado
     )
 
 
@@ -136,9 +137,7 @@ async def atualizar_status(request, job_id):
 def status_job(request, job_id):
     if not _equipe(request.user):
         return _sem_permissao()
-    execucao = Execucao.objects.select_related("processo__cliente__operadora").filter(
-        job_id=job_id
-    )
+    execucao = Execucao.objects.select_related("processo__cliente__operadora").filter(job_id=job_id)
     execucao = execucao.first()
     # O job é consultado na API onde foi criado (a da operadora, quando ela tem uma).
     cliente = cliente_do_job(execucao) if execucao else ClienteRPA(token=token_global())

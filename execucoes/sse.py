@@ -1,10 +1,10 @@
 """Server-Sent Events lidos do banco (nunca da API RPA): histórico + ao vivo, retomável.
 
-Todo evento leva `id:` (o id da última linha de log entregue), então `Last-Event-ID` retoma sem
-buraco e sem repetição. Um `: ping` a cada 15 s mantém proxies e balanceadores acordados.
+Todo evento leva `id:` — o maior id de linha de log entregue até ali (não o da última linha: o
+histórico pode vir em outra ordem) —, então `Last-Event-ID` retoma sem buraco e sem repetição. Um
+`: ping` a cada 15 s mantém proxies e balanceadores acordados.
 """
 
-import asyncio
 import json
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -12,16 +12,8 @@ from dataclasses import dataclass
 from asgiref.sync import SyncToAsync, sync_to_async
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 
-from execucoes.transmissao import (
-    DERRUBADA,
-    Chave,
-    central,
-    estado_de,
-    fechar_conexao,
-    linhas_desde,
-)
+from execucoes.transmissao import DERRUBADA, PING, Chave, central, fechar_conexao, linhas_desde
 
-PING = 15.0
 RETRY_MS = 3000
 HISTORICO_MAXIMO = 20_000
 
@@ -71,11 +63,38 @@ def _liberar_thread_do_pedido() -> None:
         executor.shutdown(wait=False)
 
 
+async def _sem_prender_o_pedido(fluxo: AsyncIterator[str]) -> AsyncIterator[str]:
+    """Um stream fica aberto por horas: servido pela view Django, não segura a conexão com o
+    banco nem a thread do pedido (as leituras passam todas pela central). Quando o primeiro
+    pedaço é pedido, os middlewares já responderam."""
+    await sync_to_async(fechar_conexao)()
+    _liberar_thread_do_pedido()
+    try:
+        async for pedaco in fluxo:
+            yield pedaco
+    finally:
+        await fluxo.aclose()
+
+
 def resposta_sse(fluxo: AsyncIterator[str]) -> StreamingHttpResponse:
-    resposta = StreamingHttpResponse(fluxo, content_type="text/event-stream; charset=utf-8")
+    resposta = StreamingHttpResponse(
+        _sem_prender_o_pedido(fluxo), content_type="text/event-stream; charset=utf-8"
+    )
     resposta["Cache-Control"] = "no-cache"
     resposta["X-Accel-Buffering"] = "no"
     return resposta
+
+
+def _historico_em_texto(
+    historico_de: Callable[[int], list[dict]], linha: Callable[[dict], str], desde: int
+) -> tuple[str, int]:
+    """O histórico já formatado, num pedaço só, e o maior id entregue nele."""
+    partes = []
+    ultimo = desde
+    for dados in historico_de(desde):
+        ultimo = max(ultimo, dados["id"])
+        partes.append(f"id: {ultimo}\n{linha(dados)}")
+    return "".join(partes), ultimo
 
 
 async def transmitir(
@@ -89,45 +108,41 @@ async def transmitir(
 ) -> AsyncIterator[str]:
     """O laço comum aos streams: assina a central, manda o histórico, depois o ao vivo.
 
+    `linha` formata uma linha de log sem o `id:` (quem o põe é este laço) e deve depender só da
+    linha: o texto fica guardado na linha para todos os espectadores do mesmo formato.
     `estado` devolve (texto do evento, se o stream termina ali).
     """
+    if historico_de is None:
 
-    def texto_da_linha(dados: dict) -> str:
-        # A mesma linha vai para todos os espectadores do canal: formata uma vez só.
-        texto = dados.get("_sse")
+        def historico_de(desde: int) -> list[dict]:
+            return linhas_desde(chave, desde, HISTORICO_MAXIMO)
+
+    def texto_ao_vivo(dados: dict) -> str:
+        # A mesma linha vai a todos os espectadores do canal — e aos do outro canal do mesmo job
+        # (o do processo e o da execução), que a mostram em outro formato. Guardada por formato.
+        textos = dados.setdefault("_sse", {})
+        texto = textos.get(linha)
         if texto is None:
-            texto = dados["_sse"] = linha(dados)
+            texto = textos[linha] = f"id: {dados['id']}\n{linha(dados)}"
         return texto
 
-    # Um stream fica aberto por horas: não segura conexão com o banco nem thread por espectador
-    # (as leituras passam todas pela central). Aqui os middlewares já responderam.
-    await sync_to_async(fechar_conexao)()
-    _liberar_thread_do_pedido()
     hub = central()
     assinatura = await hub.assinar(chave)
     try:
         yield f"retry: {RETRY_MS}\n\n"
-        ultimo = desde
-        for texto in inicio(ultimo):
+        for texto in inicio(desde):
             yield texto
-        historico = await hub.no_banco(
-            historico_de or (lambda d: linhas_desde(chave, d, HISTORICO_MAXIMO)), desde
-        )
-        for dados in historico:
-            ultimo = dados["id"]
-            yield linha(dados)
-        atual = await hub.no_banco(estado_de, chave)
-        if atual is not None:
-            texto, fim = estado(atual, ultimo)
+        # Consulta e formatação longe do laço de eventos e da volta ao vivo.
+        texto, ultimo = await hub.na_chegada(_historico_em_texto, historico_de, linha, desde)
+        if texto:
+            yield texto
+        if assinatura.estado is not None:
+            texto, fim = estado(assinatura.estado, ultimo)
             yield texto
             if fim:
                 return
         while True:
-            try:
-                eventos = [await asyncio.wait_for(assinatura.fila.get(), PING)]
-            except TimeoutError:
-                yield ": ping\n\n"
-                continue
+            eventos = [await assinatura.fila.get()]
             while not assinatura.fila.empty():  # o que a volta trouxe vai num pedaço só
                 eventos.append(assinatura.fila.get_nowait())
             pedaco = []
@@ -135,12 +150,15 @@ async def transmitir(
                 if evento is DERRUBADA:
                     yield "".join(pedaco)
                     return  # o navegador reconecta e retoma do banco
+                if evento is PING:
+                    pedaco.append(": ping\n\n")
+                    continue
                 tipo, dados = evento
                 if tipo == "log":
                     if dados["id"] <= ultimo:
-                        continue
+                        continue  # já foi no histórico
                     ultimo = dados["id"]
-                    pedaco.append(texto_da_linha(dados))
+                    pedaco.append(texto_ao_vivo(dados))
                 elif dados is not None:
                     texto, fim = estado(dados, ultimo)
                     pedaco.append(texto)

@@ -4,25 +4,64 @@ Quantos navegadores estiverem olhando, cada canal (um processo, ou uma execuçã
 de linhas e uma de estado por volta, numa thread só para o banco; o resultado é repartido em filas
 por espectador. Uma fila cheia (espectador lento) derruba só aquele espectador — o navegador
 reconecta com Last-Event-ID e continua do banco, sem buraco nem repetição.
+
+A volta ao vivo tem a sua thread e a sua conexão. O que quem chega precisa (histórico, estado de
+um canal novo) roda em outras threads, poucas: quinhentos navegadores chegando de uma vez esperam
+na fila delas, e o ao vivo de quem já está olhando não espera por ninguém.
+
+Nenhuma leitura daqui carrega um modelo inteiro: só as colunas que a tela mostra. O cliente tem a
+senha do portal cifrada, e carregá-lo decifraria a senha a cada linha de log.
 """
 
 import asyncio
+import contextlib
 import logging
 import threading
 import weakref
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from django.db import close_old_connections, connection
+from django.db import connection
 from django.db.models import Q
 
-from execucoes.models import Execucao, LogExecucao
+from execucoes.models import STATUS_ATIVOS, Execucao, LogExecucao, StatusExecucao
+from processos.models import StatusProcesso
 
 logger = logging.getLogger(__name__)
 
 INTERVALO = 0.05  # segundos entre leituras do banco
+INTERVALO_DO_PING = 15.0  # mantém proxies e balanceadores acordados
 TAMANHO_DA_FILA = 1000
+# Threads para quem chega (sessão, permissão, histórico, estado de canal novo). Uma só, de
+# propósito: o trabalho dela é Python (linhas, JSON) e disputa o GIL com o laço que entrega o ao
+# vivo. Medido com 500 chegando de uma vez: com duas, o ao vivo de quem já olhava atrasou até
+# ~800 ms e a chegada levou mais tempo (11 s contra 6 s).
+THREADS_DE_CHEGADA = 1
 DERRUBADA = object()  # aviso na fila: o espectador ficou para trás e deve reconectar
+PING = object()  # aviso na fila: mande um comentário, a conexão está parada
+
+# Nome no dicionário da linha → coluna (nada do cliente além do código da operadora).
+COLUNAS_DA_LINHA = {
+    "id": "id",
+    "nivel": "nivel",
+    "mensagem": "mensagem",
+    "momento": "momento",
+    "execucao_id": "execucao_id",
+    "processo_id": "execucao__processo_id",
+    "job_id": "execucao__job_id",
+    "operadora": "execucao__processo__cliente__operadora__codigo",
+}
+COLUNAS_DO_ESTADO = (
+    "pk",
+    "processo_id",
+    "tipo",
+    "status",
+    "progresso",
+    "erro",
+    "processo__status",
+)
+NOMES_DO_STATUS_DA_EXECUCAO = dict(StatusExecucao.choices)
+NOMES_DO_STATUS_DO_PROCESSO = dict(StatusProcesso.choices)
 
 
 @dataclass(frozen=True)
@@ -36,6 +75,8 @@ class Assinatura:
     chave: Chave
     fila: asyncio.Queue = field(default_factory=lambda: asyncio.Queue(TAMANHO_DA_FILA))
     derrubada: bool = False
+    # O estado do canal quando o espectador chegou; as mudanças seguintes vêm pela fila.
+    estado: dict | None = None
 
     def entregar(self, evento) -> None:
         if self.derrubada:
@@ -72,26 +113,19 @@ def _filtro(chave: Chave) -> Q:
     return Q(execucao_id=chave.id)
 
 
-def _linha(linha: LogExecucao) -> dict:
-    return {
-        "id": linha.id,
-        "nivel": linha.nivel,
-        "mensagem": linha.mensagem,
-        "momento": linha.momento.isoformat() if linha.momento else None,
-        "execucao_id": str(linha.execucao_id),
-        "processo_id": str(linha.execucao.processo_id),
-        "job_id": linha.execucao.job_id,
-        "operadora": linha.execucao.processo.cliente.operadora.codigo,
-    }
+def _linha(valores: tuple) -> dict:
+    dados = dict(zip(COLUNAS_DA_LINHA, valores, strict=True))
+    dados["momento"] = dados["momento"].isoformat() if dados["momento"] else None
+    dados["execucao_id"] = str(dados["execucao_id"])
+    dados["processo_id"] = str(dados["processo_id"])
+    return dados
 
 
 def _linhas(filtro: Q, limite: int) -> list[dict]:
     consulta = (
-        LogExecucao.objects.filter(filtro)
-        .select_related("execucao__processo__cliente__operadora")
-        .order_by("id")
+        LogExecucao.objects.filter(filtro).order_by("id").values_list(*COLUNAS_DA_LINHA.values())
     )
-    return [_linha(linha) for linha in consulta[:limite]]
+    return [_linha(valores) for valores in consulta[:limite]]
 
 
 def linhas_desde(chave: Chave, desde: int, limite: int = 500) -> list[dict]:
@@ -103,17 +137,20 @@ def ultimo_id(chave: Chave) -> int:
     return ids.first() or 0
 
 
-def _estado(execucao: Execucao) -> dict:
+def _estado(valores: dict) -> dict:
+    status, processo_status = valores["status"], valores["processo__status"]
     return {
-        "execucao_id": str(execucao.pk),
-        "tipo": execucao.tipo,
-        "execucao_status": execucao.status,
-        "execucao_status_display": execucao.get_status_display(),
-        "progresso": execucao.progresso,
-        "ativa": execucao.ativa,
-        "erro": execucao.erro,
-        "processo_status": execucao.processo.status,
-        "processo_status_display": execucao.processo.get_status_display(),
+        "execucao_id": str(valores["pk"]),
+        "tipo": valores["tipo"],
+        "execucao_status": status,
+        "execucao_status_display": str(NOMES_DO_STATUS_DA_EXECUCAO.get(status, status)),
+        "progresso": valores["progresso"],
+        "ativa": status in STATUS_ATIVOS,
+        "erro": valores["erro"],
+        "processo_status": processo_status,
+        "processo_status_display": str(
+            NOMES_DO_STATUS_DO_PROCESSO.get(processo_status, processo_status)
+        ),
     }
 
 
@@ -127,14 +164,20 @@ def estados_de(chaves: list[Chave]) -> dict[Chave, dict]:
     execucoes = [c.id for c in chaves if c.tipo == "execucao"]
     consulta = (
         Execucao.objects.filter(Q(processo_id__in=processos) | Q(pk__in=execucoes))
-        .select_related("processo")
         .order_by("-criado_em")
+        .values(*COLUNAS_DO_ESTADO)
     )
     estados: dict[Chave, dict] = {}
-    for execucao in consulta:
-        estados.setdefault(Chave("processo", execucao.processo_id), _estado(execucao))
-        estados.setdefault(Chave("execucao", execucao.pk), _estado(execucao))
+    for valores in consulta:
+        estado = _estado(valores)
+        estados.setdefault(Chave("processo", valores["processo_id"]), estado)
+        estados.setdefault(Chave("execucao", valores["pk"]), estado)
     return {chave: estados[chave] for chave in chaves if chave in estados}
+
+
+def inicio_do_canal(chave: Chave) -> tuple[int, dict | None]:
+    """Onde um canal novo começa a ler e o seu estado agora."""
+    return ultimo_id(chave), estado_de(chave)
 
 
 def novidades(posicoes: dict[Chave, int]) -> tuple[list[dict], dict[Chave, dict]]:
@@ -148,32 +191,48 @@ def novidades(posicoes: dict[Chave, int]) -> tuple[list[dict], dict[Chave, dict]
 class Central:
     def __init__(self) -> None:
         self.canais: dict[Chave, Canal] = {}
-        self.banco = ThreadPoolExecutor(max_workers=1, thread_name_prefix="transmissao-banco")
+        self.ao_vivo = ThreadPoolExecutor(max_workers=1, thread_name_prefix="transmissao-ao-vivo")
+        self.chegadas = ThreadPoolExecutor(
+            max_workers=THREADS_DE_CHEGADA, thread_name_prefix="transmissao-chegada"
+        )
         self.tarefa: asyncio.Task | None = None
-        self.leituras = 0  # consultas feitas (para o benchmark e os testes)
+        self.leituras = 0  # voltas ao banco do ao vivo (para o benchmark e os testes)
 
-    async def no_banco(self, funcao, *args):
+    async def na_chegada(self, funcao, *args):
+        """Roda `funcao` numa thread de chegada (sessão, permissão, histórico), nunca na do ao
+        vivo. A conexão da thread fica aberta entre chegadas (reabrir custava mais que a
+        consulta); com pool, volta a ele a cada chegada."""
+
         def rodar():
-            close_old_connections()
-            self.leituras += 1
             try:
                 return funcao(*args)
+            except Exception:
+                connection.close()  # a próxima chegada abre outra
+                raise
             finally:
                 if connection.settings_dict.get("OPTIONS", {}).get("pool"):
-                    connection.close()  # devolve ao pool: a central não segura conexão parada
+                    connection.close()
 
-        return await asyncio.get_running_loop().run_in_executor(self.banco, rodar)
+        return await asyncio.get_running_loop().run_in_executor(self.chegadas, rodar)
+
+    async def _no_ao_vivo(self, funcao, *args):
+        # A conexão desta thread fica aberta enquanto houver quem assista: a volta não disputa o
+        # pool com as chegadas. É fechada quando o último sai (ou depois de um erro).
+        def rodar():
+            self.leituras += 1
+            return funcao(*args)
+
+        return await asyncio.get_running_loop().run_in_executor(self.ao_vivo, rodar)
 
     async def assinar(self, chave: Chave) -> Assinatura:
         assinatura = Assinatura(chave)
         canal = self.canais.get(chave)
         if canal is None:
-            canal = Canal(
-                chave,
-                ultimo_id=await self.no_banco(ultimo_id, chave),
-                estado=await self.no_banco(estado_de, chave),
-            )
-            canal = self.canais.setdefault(chave, canal)
+            ultimo, estado = await self.na_chegada(inicio_do_canal, chave)
+            canal = self.canais.setdefault(chave, Canal(chave, ultimo_id=ultimo, estado=estado))
+        # Sem await daqui até o fim: o estado guardado e a entrada na lista de quem recebe as
+        # mudanças acontecem juntos, sem volta no meio.
+        assinatura.estado = canal.estado
         canal.assinantes.add(assinatura)
         if _encerrando.is_set():
             assinatura.derrubar()  # chegou durante a parada do servidor: reconecte em outro
@@ -186,6 +245,11 @@ class Central:
             for assinatura in canal.assinantes:
                 assinatura.derrubar()
 
+    def _a_todos(self, evento) -> None:
+        for canal in list(self.canais.values()):
+            for assinatura in list(canal.assinantes):
+                assinatura.entregar(evento)
+
     def cancelar(self, assinatura: Assinatura) -> None:
         canal = self.canais.get(assinatura.chave)
         if canal is None:
@@ -195,17 +259,28 @@ class Central:
             del self.canais[assinatura.chave]
 
     async def _laco(self) -> None:
-        while self.canais:
-            try:
-                await self._volta()
-            except Exception:
-                logger.exception("Live log hub failed reading the database")
-                await self.no_banco(fechar_conexao)
-            await asyncio.sleep(INTERVALO)
+        laco = asyncio.get_running_loop()
+        proximo_ping = laco.time() + INTERVALO_DO_PING
+        try:
+            while self.canais:
+                try:
+                    await self._volta()
+                except Exception:
+                    logger.exception("Live log hub failed reading the database")
+                    await self._no_ao_vivo(fechar_conexao)
+                if laco.time() >= proximo_ping:
+                    # Um relógio para todos: sem um temporizador por espectador a cada evento.
+                    proximo_ping = laco.time() + INTERVALO_DO_PING
+                    self._a_todos(PING)
+                await asyncio.sleep(INTERVALO)
+        finally:
+            # Sem await: o laço termina aqui mesmo, e quem assinar depois começa outro.
+            with contextlib.suppress(RuntimeError):  # o interpretador já está saindo
+                self.ao_vivo.submit(fechar_conexao)
 
     async def _volta(self) -> None:
         posicoes = {chave: canal.ultimo_id for chave, canal in self.canais.items()}
-        linhas, estados = await self.no_banco(novidades, posicoes)
+        linhas, estados = await self._no_ao_vivo(novidades, posicoes)
         for chave, desde in posicoes.items():
             canal = self.canais.get(chave)
             if canal is None:
@@ -216,7 +291,7 @@ class Central:
                 if linha["id"] > desde and _do_canal(linha, chave)
             ]
             if eventos:
-                canal.ultimo_id = eventos[-1][1]["id"]
+                canal.ultimo_id = max(linha["id"] for _, linha in eventos)
             estado = estados.get(chave)
             if estado != canal.estado:
                 canal.estado = estado

@@ -307,3 +307,178 @@ def test_quem_assina_durante_a_parada_do_servidor_tambem_e_mandado_reconectar(mo
         return avisos
 
     assert rodar(cenario) == [transmissao.DERRUBADA, transmissao.DERRUBADA]
+
+
+def test_um_job_nas_duas_rotas_ao_mesmo_tempo_cada_rota_no_seu_formato():
+    """A central entrega a mesma linha ao canal do processo e ao da execução; cada rota mostra a
+    linha no seu formato (antes, metade das linhas saía no formato da outra rota)."""
+    from processos.views import CAMPOS_DA_LINHA
+
+    processo, execucao = preparar(com_linhas=2)
+
+    async def cenario():
+        cliente = await cliente_de()
+        do_processo = Leitor(await cliente.get(reverse("processo_eventos", args=[processo.pk])))
+        do_job = Leitor(await cliente.get(reverse("logs_stream", args=["job-1"])))
+        historico_processo = (await do_processo.proximos(3))[:2]  # 2 linhas e o estado
+        historico_job = (await do_job.proximos(3))[1:]  # a conexão e 2 linhas
+        for numero in range(6):
+            await LogExecucao.objects.acreate(execucao=execucao, mensagem=f"ao vivo {numero}")
+        ao_vivo_processo = await do_processo.proximos(6)
+        ao_vivo_job = await do_job.proximos(6)
+        await do_processo.fechar()
+        await do_job.fechar()
+        return historico_processo + ao_vivo_processo, historico_job + ao_vivo_job
+
+    do_processo, do_job = rodar(cenario)
+    mensagens = ["linha 0", "linha 1"] + [f"ao vivo {n}" for n in range(6)]
+    assert [e["data"]["mensagem"] for e in do_processo] == mensagens
+    assert all(e["event"] == "log" and set(e["data"]) == set(CAMPOS_DA_LINHA) for e in do_processo)
+    assert [e["data"]["message"] for e in do_job] == mensagens
+    assert all(
+        "event" not in e and e["data"]["type"] == "log" and e["data"]["job_id"] == "job-1"
+        for e in do_job
+    )
+
+
+def test_mostrar_as_linhas_nao_decifra_a_senha_do_portal(monkeypatch):
+    """O cliente tem a senha do portal cifrada; histórico, ao vivo e estado, nas duas rotas, não
+    carregam o cliente (antes, cada linha decifrava a senha)."""
+    from brm import criptografia
+
+    processo, execucao = preparar(com_linhas=3)
+    assert processo.cliente.senha_portal  # há o que decifrar
+    decifradas = []
+    original = criptografia.decifrar
+
+    def contar(valor):
+        decifradas.append(valor)
+        return original(valor)
+
+    monkeypatch.setattr(criptografia, "decifrar", contar)
+
+    async def cenario():
+        cliente = await cliente_de()
+        do_processo = Leitor(await cliente.get(reverse("processo_eventos", args=[processo.pk])))
+        do_job = Leitor(await cliente.get(reverse("logs_stream", args=["job-1"])))
+        await do_processo.proximos(4)
+        await do_job.proximos(4)
+        await LogExecucao.objects.acreate(execucao=execucao, mensagem="ao vivo")
+        await do_processo.proximos(1)
+        await do_job.proximos(1)
+        await Execucao.objects.filter(pk=execucao.pk).aupdate(status=StatusExecucao.CONCLUIDO)
+        fim_processo = await do_processo.proximos(1)
+        fim_job = await do_job.proximos(1)
+        await do_processo.fechar()
+        return fim_processo[0]["data"], fim_job[0]["data"]
+
+    fim_processo, fim_job = rodar(cenario)
+    assert fim_processo["ativa"] is False and fim_job["type"] == "job_completed"
+    assert decifradas == []
+
+
+def test_historico_demorado_de_quem_chega_nao_atrasa_o_ao_vivo_de_quem_ja_olha():
+    """Histórico e estado de quem chega rodam fora da thread da volta ao vivo: com todas as
+    threads de chegada presas, a linha nova chega a quem já estava olhando."""
+    import threading
+
+    from execucoes.sse import evento_sse, transmitir
+    from processos.views import linha_do_processo
+
+    processo, execucao = preparar(com_linhas=0)
+    chave = transmissao.Chave("execucao", execucao.pk)
+    entrou, liberar = threading.Event(), threading.Event()
+
+    def historico_preso(desde):
+        entrou.set()
+        liberar.wait(10)
+        return []
+
+    async def consumir(fluxo):
+        async for _ in fluxo:
+            pass
+
+    async def cenario():
+        cliente = await cliente_de()
+        olhando = Leitor(await cliente.get(reverse("processo_eventos", args=[processo.pk])))
+        await olhando.proximos(1)  # o estado
+        chegando = [
+            transmitir(
+                chave,
+                0,
+                inicio=lambda ultimo: [],
+                linha=linha_do_processo,
+                estado=lambda dados, ultimo: (evento_sse(dados, id_=ultimo), False),
+                historico_de=historico_preso,
+            )
+            for _ in range(transmissao.THREADS_DE_CHEGADA + 3)
+        ]
+        tarefas = [asyncio.ensure_future(consumir(fluxo)) for fluxo in chegando]
+        try:
+            assert await asyncio.to_thread(entrou.wait, 5)
+            await LogExecucao.objects.acreate(execucao=execucao, mensagem="ao vivo")
+            return await olhando.proximos(1, prazo=2)
+        finally:
+            liberar.set()
+            for tarefa in tarefas:
+                tarefa.cancel()
+            await asyncio.gather(*tarefas, return_exceptions=True)
+            await olhando.fechar()
+
+    assert rodar(cenario)[0]["data"]["mensagem"] == "ao vivo"
+
+
+def test_o_id_enviado_e_o_maior_ja_entregue_mesmo_com_historico_fora_de_ordem():
+    """Last-Event-ID retoma do maior id entregue: com o histórico em outra ordem que a dos ids,
+    o `id:` de cada evento não volta atrás."""
+    from types import SimpleNamespace
+
+    from execucoes.sse import evento_sse, transmitir
+    from processos.views import linha_do_processo
+
+    processo, execucao = preparar(com_linhas=4)
+    chave = transmissao.Chave("processo", processo.pk)
+    ids = list(LogExecucao.objects.order_by("id").values_list("id", flat=True))
+
+    def historico_de_tras_para_frente(desde):
+        return list(reversed(transmissao.linhas_desde(chave, desde)))
+
+    async def cenario():
+        fluxo = transmitir(
+            chave,
+            0,
+            inicio=lambda ultimo: [],
+            linha=linha_do_processo,
+            estado=lambda dados, ultimo: (evento_sse(dados, id_=ultimo, tipo="estado"), False),
+            historico_de=historico_de_tras_para_frente,
+        )
+        leitor = Leitor(SimpleNamespace(streaming_content=fluxo))
+        eventos = await leitor.proximos(5)
+        await LogExecucao.objects.acreate(execucao=execucao, mensagem="ao vivo")
+        eventos += await leitor.proximos(1)
+        await fluxo.aclose()
+        return eventos
+
+    eventos = rodar(cenario)
+    assert [e["data"]["mensagem"] for e in eventos[:4]] == [
+        "linha 3",
+        "linha 2",
+        "linha 1",
+        "linha 0",
+    ]
+    assert [int(e["id"]) for e in eventos[:5]] == [ids[3]] * 5  # 4 linhas e o estado
+    assert eventos[5]["data"]["mensagem"] == "ao vivo" and int(eventos[5]["id"]) > ids[3]
+
+
+def test_stream_parado_recebe_ping(monkeypatch):
+    monkeypatch.setattr(transmissao, "INTERVALO_DO_PING", 0.2)
+    processo, _ = preparar(com_linhas=0)
+
+    async def cenario():
+        cliente = await cliente_de()
+        leitor = Leitor(await cliente.get(reverse("processo_eventos", args=[processo.pk])))
+        eventos = await leitor.proximos(3, so_dados=False)  # retry, estado, ping
+        await leitor.fechar()
+        return eventos
+
+    assert rodar(cenario)[-1] == {"comentario": "ping"}
