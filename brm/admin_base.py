@@ -1,12 +1,16 @@
-"""Peças comuns do admin: permissões por perfil, selos de status coloridos, exportação CSV."""
+"""Peças comuns do admin: permissões por perfil, filtros só da tela, selos de status coloridos,
+exportação CSV."""
 
-import csv
 from operator import attrgetter
 
+from defusedcsv import csv
 from django.contrib import admin
+from django.contrib.admin.utils import get_fields_from_path
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.html import format_html
+
+from brm.criptografia import passa_por_campo_cifrado
 
 # Cor de cada valor de status/nível, em um só lugar (as classes estão em brm/admin.css).
 CORES = {
@@ -31,6 +35,48 @@ CORES = {
 
 def selo(valor, rotulo) -> str:
     return format_html('<span class="selo selo-{}">{}</span>', CORES.get(valor, "cinza"), rotulo)
+
+
+# O que os filtros de campo do Django (booleano, escolhas, data, relação, vazio) põem na URL depois
+# do caminho do campo.
+SUFIXOS_DOS_FILTROS = {"", "__exact", "__isnull", "__gte", "__lt", "__isempty"}
+
+
+class SoFiltrosDaTela:
+    """A URL de uma lista do admin só filtra pelo que a própria tela oferece (`list_filter`,
+    `date_hierarchy` e `filtros_da_url`, as consultas que links do próprio produto montam), e
+    nunca por um campo cifrado.
+
+    O Django aceita na URL qualquer consulta a um campo do próprio modelo: a lista de clientes
+    com `?senha_portal__regex=^fernet:gAAAA[A-M]` mostrava o cliente ou não conforme o palpite, e
+    a cifra saía um caractere por vez. Consulta fora da tela: 400, acerte ou não o palpite. O site
+    (`brm.admin_site.SiteBRM.register`) põe esta regra em todo ModelAdmin, até os de bibliotecas.
+    """
+
+    def lookup_allowed(self, lookup, value, request=None) -> bool:
+        if passa_por_campo_cifrado(self.model, lookup):
+            return False
+        # Lido com getattr: o site põe esta classe antes do ModelAdmin no MRO, e um atributo
+        # declarado aqui esconderia o da subclasse.
+        links = getattr(self, "filtros_da_url", ())
+        if lookup not in links and lookup not in self._filtros_da_tela(request):
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
+    def _filtros_da_tela(self, request) -> set[str]:
+        permitidos = set()
+        if self.date_hierarchy:
+            permitidos |= {f"{self.date_hierarchy}__{parte}" for parte in ("year", "month", "day")}
+        for filtro in self.get_list_filter(request):
+            if isinstance(filtro, type) and issubclass(filtro, admin.SimpleListFilter):
+                permitidos.add(filtro.parameter_name)
+                continue
+            caminho = filtro[0] if isinstance(filtro, list | tuple) else filtro
+            permitidos |= {caminho + sufixo for sufixo in SUFIXOS_DOS_FILTROS}
+            campo = get_fields_from_path(self.model, caminho)[-1]
+            if campo.is_relation:
+                permitidos.add(f"{caminho}__{campo.target_field.name}__exact")
+        return permitidos
 
 
 class AdminPorPerfil(admin.ModelAdmin):
@@ -69,7 +115,11 @@ class AdminSomenteLeitura(AdminPorPerfil):
 
 @admin.action(description="Exportar selecionados para CSV")
 def exportar_csv(modeladmin, request, queryset):
-    """Exporta as colunas de `modeladmin.colunas_csv` (título, atributo com pontos)."""
+    """Exporta as colunas de `modeladmin.colunas_csv` (título, atributo com pontos).
+
+    Nenhuma célula vira fórmula ao abrir na planilha: o `defusedcsv` põe um apóstrofo antes do
+    texto que começa com = + - @ | % (um número negativo como -12,50 continua número).
+    """
     resposta = HttpResponse(content_type="text/csv; charset=utf-8")
     nome = f"{modeladmin.model._meta.model_name}-{timezone.localdate():%Y%m%d}.csv"
     resposta["Content-Disposition"] = f'attachment; filename="{nome}"'
@@ -78,8 +128,15 @@ def exportar_csv(modeladmin, request, queryset):
     escritor.writerow([titulo for titulo, _ in modeladmin.colunas_csv])
     leitores = [attrgetter(caminho) for _, caminho in modeladmin.colunas_csv]
     for objeto in queryset:
-        escritor.writerow([_texto(ler(objeto)) for ler in leitores])
+        escritor.writerow([_celula(ler(objeto)) for ler in leitores])
     return resposta
+
+
+def _celula(valor) -> str:
+    texto = _texto(valor)
+    # O defusedcsv só olha o primeiro caractere. Tabulação e CR no início também disparam fórmula
+    # (OWASP), e há planilhas que descartam os espaços do início antes de ler a célula.
+    return "'" + texto if texto[:1].isspace() else texto
 
 
 def _texto(valor) -> str:

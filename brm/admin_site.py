@@ -3,12 +3,26 @@
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
+from brm.admin_base import SoFiltrosDaTela
+
 
 class SiteBRM(admin.AdminSite):
     site_header = "BRM RPA — Back office"
     site_title = "BRM RPA"
     index_title = "Painel"
     site_url = None  # "Ver o site" levaria de volta ao próprio admin
+
+    def register(self, model_or_iterable, admin_class=None, **options):
+        """Todo ModelAdmin (os nossos e os de bibliotecas) só filtra pela URL o que a tela
+        oferece (`SoFiltrosDaTela`)."""
+        admin_class = admin_class or admin.ModelAdmin
+        if not issubclass(admin_class, SoFiltrosDaTela):
+            admin_class = type(
+                admin_class.__name__,
+                (SoFiltrosDaTela, admin_class),
+                {"__module__": admin_class.__module__},
+            )
+        super().register(model_or_iterable, admin_class, **options)
 
     def index(self, request, extra_context=None):
         from processos.competencia import competencia_atual, ler_competencia

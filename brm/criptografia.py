@@ -10,8 +10,9 @@ from functools import cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.db import models
+from django.db.models.constants import LOOKUP_SEP
 
 PREFIXO = "fernet:"
 
@@ -68,3 +69,23 @@ class CampoCifrado(models.TextField):
         if not value:
             return ""
         return cifrar(value)
+
+
+def passa_por_campo_cifrado(modelo: type[models.Model], caminho: str) -> bool:
+    """Se um caminho de consulta (`processo__cliente__senha_portal__regex`, `-senha_portal`,
+    `=cliente__cnpj`) chega a um campo cifrado.
+
+    Filtrar, ordenar ou buscar pela coluna cifrada responde diferente conforme o palpite acerta:
+    a cifra vaza aos poucos (e com ela o que a chave protege). Nada pode consultá-la.
+    """
+    for parte in caminho.lstrip("-^=@$").split(LOOKUP_SEP):
+        try:
+            campo = modelo._meta.get_field(parte)
+        except FieldDoesNotExist:
+            return False
+        if isinstance(campo, CampoCifrado):
+            return True
+        if not campo.is_relation or campo.related_model is None:
+            return False
+        modelo = campo.related_model
+    return False

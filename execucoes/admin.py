@@ -95,6 +95,7 @@ class LogExecucaoAdmin(AdminSomenteLeitura):
     list_display = ["id", "momento", "nivel_selo", "mensagem", "execucao"]
     list_filter = ["nivel"]
     search_fields = ["mensagem", "=execucao__job_id"]
+    filtros_da_url = ("execucao__id__exact",)  # o link "Ver as linhas de log" da execução
     list_select_related = ["execucao"]
     ordering = ["-id"]
     fields = ["execucao", "nivel", "mensagem", "momento", "recebido_em"]
