@@ -3,7 +3,8 @@
 import multiprocessing
 import os
 
-bind = f"0.0.0.0:{os.environ.get('PORT', '5050')}"
+# Só a própria máquina, salvo pedido explícito: o contêiner (Dockerfile) define HOST=0.0.0.0.
+bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '5050')}"
 # uvicorn que encerra os streams de log ao parar (brm/servidor.py).
 worker_class = "brm.servidor.Worker"
 workers = int(os.environ.get("WEB_CONCURRENCY", min(4, multiprocessing.cpu_count())))

@@ -1,9 +1,10 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
 from contas.views import login_do_admin
+
+handler404 = "brm.api_erros.pagina_nao_encontrada"
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
@@ -14,8 +15,5 @@ urlpatterns = [
     path("", include("processos.urls")),
     path("api/", include("brm.api_urls")),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# MEDIA_ROOT (as faturas) nunca é servido direto, nem em DEBUG: uma fatura só sai pela página do
+# processo (`/processos/<id>/fatura.pdf`) e pela API, que exigem login da equipe.

@@ -2,8 +2,14 @@
 
 from dataclasses import dataclass
 
+from urllib3 import Timeout
+
 from contas.token import token_global
-from execucoes.rpa import ClienteRPA, ErroRPA, TokenInvalido
+from execucoes.rpa import TEMPO_CONEXAO, ClienteRPA, ErroRPA, TokenInvalido
+
+# Alguém espera na tela: cada chamada (saúde, token) tem no máximo 3,5 s, sem repetição. Uma API
+# que trava responde "não respondeu a tempo" em segundos, não depois de quatro esperas de 15 s.
+PRAZO_DE_CADA_CHAMADA = Timeout(connect=TEMPO_CONEXAO, read=3.0, total=3.5)
 
 
 @dataclass(frozen=True)
@@ -24,7 +30,9 @@ class ResultadoDoTeste:
 
 
 def testar_conexao() -> ResultadoDoTeste:
-    cliente = ClienteRPA(token=token_global())
+    cliente = ClienteRPA(
+        token=token_global(), tempo_limite=PRAZO_DE_CADA_CHAMADA, repetir_gets=False
+    )
     try:
         saude = cliente.saude()
         api = Verificacao(

@@ -5,13 +5,17 @@ A conferência é a última guarda de "nunca a fatura de outro cliente": seja qu
 CNPJ do cliente ou a sua conta/filtro.
 """
 
+import logging
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.storage import storages
 
 from execucoes.rpa import ClienteRPA
 from processos.fatura import FaturaInvalida, texto_do_pdf
+
+logger = logging.getLogger(__name__)
 
 
 class FaturaDeOutroCliente(FaturaInvalida):
@@ -35,10 +39,21 @@ def ler_pdf(cliente: ClienteRPA, origem: str) -> bytes:
     if origem.startswith(("http://", "https://")):
         return cliente.baixar_arquivo(origem)
     armazenamento = storages["faturas_rpa"]
-    if not armazenamento.exists(origem):
-        raise FaturaInvalida(f"o arquivo “{origem}” não está no armazenamento de faturas")
-    with armazenamento.open(origem, "rb") as arquivo:
-        return arquivo.read(settings.TAMANHO_MAXIMO_FATURA + 1)
+    # As mensagens vão para a equipe: nunca com o caminho no disco do servidor (só no log).
+    try:
+        if not armazenamento.exists(origem):
+            raise FaturaInvalida(f"o arquivo “{origem}” não está no armazenamento de faturas")
+        with armazenamento.open(origem, "rb") as arquivo:
+            return arquivo.read(settings.TAMANHO_MAXIMO_FATURA + 1)
+    except SuspiciousFileOperation:
+        raise FaturaInvalida(
+            "o robô indicou um arquivo fora do armazenamento de faturas; nada foi lido"
+        ) from None
+    except OSError as erro:
+        logger.warning("Could not read invoice %r from storage: %s", origem, erro)
+        raise FaturaInvalida(
+            f"não foi possível ler o arquivo “{origem}” do armazenamento de faturas"
+        ) from None
 
 
 def conferir_cliente(cliente_do_processo, pdf: bytes) -> Conferencia:

@@ -230,10 +230,21 @@ def _porta(esquema: str) -> int:
 
 # --- Cliente ---------------------------------------------------------------------------------
 class ClienteRPA:
-    def __init__(self, base_url: str | None = None, token: str | None = None, sessao=None):
+    def __init__(
+        self,
+        base_url: str | None = None,
+        token: str | None = None,
+        sessao=None,
+        *,
+        tempo_limite: Timeout | None = None,
+        repetir_gets: bool = True,
+    ):
         self.base_url = (base_url or settings.API_EXTERNA_URL).rstrip("/")
         self.token = token
         self.sessao = sessao or requests.Session()
+        # Quem espera na tela (Testar conexão) pede um prazo curto e nenhuma repetição.
+        self.tempo_limite = tempo_limite
+        self.repetir_gets = repetir_gets
 
     @classmethod
     def para_operadora(cls, operadora=None) -> "ClienteRPA":
@@ -407,7 +418,7 @@ class ClienteRPA:
 
     def _com_repeticao(self, chamada):
         """Repete um GET quando a API não responde ou responde 5xx (é idempotente)."""
-        for espera in (*ESPERAS_GET, None):
+        for espera in (*ESPERAS_GET, None) if self.repetir_gets else (None,):
             try:
                 return chamada()
             except RPAIndisponivel:
@@ -421,7 +432,7 @@ class ClienteRPA:
         headers = kwargs.pop("headers", {})
         if autenticado and self.token:
             headers["Authorization"] = f"Bearer {self.token}"
-        kwargs.setdefault("timeout", (TEMPO_CONEXAO, TEMPO_LEITURA))
+        kwargs.setdefault("timeout", self.tempo_limite or (TEMPO_CONEXAO, TEMPO_LEITURA))
         try:
             return self.sessao.request(metodo, url, headers=headers, **kwargs)
         except requests.Timeout as erro:

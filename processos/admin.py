@@ -133,7 +133,7 @@ class ProcessoAdmin(AdminPorPerfil):
         "cliente",
         "competencia_mm_aaaa",
         "status_selo",
-        "fatura",
+        "fatura_pdf",
         "fatura_sha256",
         "valor_reais",
         "vencimento",
@@ -173,7 +173,7 @@ class ProcessoAdmin(AdminPorPerfil):
             return [(None, {"fields": ["cliente", "competencia", "observacoes"]})]
         return [
             (None, {"fields": ["cliente", "competencia_mm_aaaa", "status_selo"]}),
-            ("Fatura", {"fields": ["fatura", "fatura_sha256", "valor_reais", "vencimento"]}),
+            ("Fatura", {"fields": ["fatura_pdf", "fatura_sha256", "valor_reais", "vencimento"]}),
             (
                 "Fluxo",
                 {
@@ -233,6 +233,17 @@ class ProcessoAdmin(AdminPorPerfil):
     @admin.display(description="valor", ordering="valor")
     def valor_reais(self, processo):
         return reais(processo.valor)
+
+    @admin.display(description="fatura (PDF)")
+    def fatura_pdf(self, processo):
+        # Pela página do processo (exige login), nunca pelo endereço do arquivo em /media/.
+        if not processo.fatura:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("processo_fatura", args=[processo.pk]),
+            processo.fatura.name.rsplit("/", 1)[-1],
+        )
 
     def get_urls(self):
         return [

@@ -1,5 +1,6 @@
 """A página “Testar conexão”: diz separadamente se a API responde e se o token é aceito."""
 
+import time
 from pathlib import Path
 
 import pytest
@@ -43,6 +44,22 @@ def test_api_fora_do_ar(api_fora_do_ar, administrador, navegador_de):
     guardar_token(administrador, jwt_de_teste(100))
     html = pagina(navegador_de(administrador))
     assert "não respondeu" in html and "Não verificado: a API não respondeu" in html
+
+
+def test_api_que_trava_nao_prende_a_pagina(simulador, administrador, navegador_de):
+    """Sem resposta da API, a página diz isso em poucos segundos (antes: 63 s, quatro tentativas
+    com 15 s de espera cada)."""
+    guardar_token(administrador, simulador.novo_token())
+    travar = {"modo": "travar", "segundos": 30, "quantidade": 10}
+    requests.post(f"{simulador.url}/__simulador/falhas/http", json=travar, timeout=5)
+    navegador = navegador_de(administrador)
+
+    inicio = time.monotonic()
+    html = pagina(navegador)
+
+    assert time.monotonic() - inicio < 8
+    assert "A API RPA não respondeu a tempo" in html
+    assert "Não verificado: a API não respondeu" in html
 
 
 def test_token_expirado_no_simulador(simulador, administrador, navegador_de):
