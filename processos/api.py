@@ -5,24 +5,23 @@ perfil e de estado. Recusas viram 403 (perfil) ou 409 (estado), com a mensagem d
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import HttpResponse
+from django.http import Http404
 from django.urls import reverse
 from django_filters import rest_framework as filtros
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
-from brm.api import PerfilPermite
+from brm.api import LeitorFormulario, LeitorMultipart, PerfilPermite
 from clientes.models import Cliente
 from operadoras.models import Operadora
 from processos import acoes
 from processos.acoes import Pedido
 from processos.competencia import formatar_competencia, ler_competencia
-from processos.fatura import FaturaInvalida, conferir_tamanho
+from processos.fatura import FaturaInvalida, conferir_tamanho, resposta_da_fatura
 from processos.forms import CLIENTE_INATIVO
 from processos.models import Origem, Processo, StatusProcesso, Transicao
 from processos.services import criar_processo, criar_processos_mensais
@@ -37,7 +36,11 @@ class PDF(BaseRenderer):
     render_style = "binary"
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
-        return JSONRenderer().render(data) if not isinstance(data, bytes) else data
+        if isinstance(data, bytes):
+            return data
+        if renderer_context and "response" in renderer_context:
+            renderer_context["response"]["Content-Type"] = JSONRenderer.media_type
+        return JSONRenderer().render(data)
 
 
 @extend_schema_field({"type": "string", "pattern": r"^\d{2}/\d{4}$", "example": "03/2026"})
@@ -65,7 +68,9 @@ class ProcessoSerializer(serializers.ModelSerializer):
     operadora = serializers.CharField(source="cliente.operadora.codigo", read_only=True)
     competencia = CampoCompetencia()
     status_display = serializers.CharField(source="get_status_display", read_only=True)
-    aprovado_por = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    aprovado_por = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
     tem_fatura = serializers.SerializerMethodField()
     fatura = serializers.SerializerMethodField(
         help_text="Endereço do PDF na API, quando há fatura."
@@ -302,7 +307,7 @@ class ProcessoViewSet(
         detail=True,
         methods=["post"],
         url_path="upload-manual",
-        parser_classes=[MultiPartParser, FormParser],
+        parser_classes=[LeitorMultipart, LeitorFormulario],
     )
     def upload_manual(self, request, pk=None):
         """Envia a fatura em PDF à mão (multipart: `arquivo`, `valor`, `vencimento`)."""
@@ -321,14 +326,10 @@ class ProcessoViewSet(
     @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, PDF])
     def fatura(self, request, pk=None):
         """O PDF da fatura."""
-        processo = self.get_object()
-        if not processo.fatura:
-            raise NotFound("Este processo não tem fatura.")
-        with processo.fatura.open("rb") as arquivo:
-            resposta = HttpResponse(arquivo.read(), content_type="application/pdf")
-        nome = processo.fatura.name.rsplit("/", 1)[-1]
-        resposta["Content-Disposition"] = f'inline; filename="{nome}"'
-        return resposta
+        try:
+            return resposta_da_fatura(self.get_object())
+        except Http404 as erro:
+            raise NotFound(str(erro)) from None
 
     @extend_schema(request=None, responses=TransicaoSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None)
@@ -342,7 +343,6 @@ class ProcessoViewSet(
         detail=False,
         methods=["post"],
         url_path="criar-mensais",
-        parser_classes=[JSONParser, FormParser, MultiPartParser],
     )
     def criar_mensais(self, request):
         """Cria os processos do mês (idempotente): um por cliente ativo de operadora ativa."""

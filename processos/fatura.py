@@ -6,6 +6,7 @@ import logging
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.http import FileResponse, Http404
 from pypdf import PdfReader
 
 logger = logging.getLogger(__name__)
@@ -44,6 +45,20 @@ def guardar_fatura(processo, conteudo: bytes) -> None:
     )
     processo.fatura.save(nome, ContentFile(conteudo), save=False)
     processo.fatura_sha256 = digest
+
+
+def resposta_da_fatura(processo) -> FileResponse:
+    """O PDF da fatura para o navegador (página e API): lido aos pedaços, nome escapado pelo
+    Django. Http404 se não há fatura, ou se o arquivo sumiu do armazenamento."""
+    if not processo.fatura:
+        raise Http404("Este processo não tem fatura.")
+    try:
+        arquivo = processo.fatura.open("rb")
+    except OSError:
+        logger.error("Invoice file of process %s missing from storage", processo.pk)
+        raise Http404("O arquivo da fatura não está no armazenamento.") from None
+    nome = processo.fatura.name.rsplit("/", 1)[-1]
+    return FileResponse(arquivo, content_type="application/pdf", filename=nome)
 
 
 def texto_do_pdf(conteudo: bytes) -> str:

@@ -4,7 +4,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.db.models.functions import Coalesce
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
@@ -21,6 +21,7 @@ from execucoes.sse import (
 )
 from execucoes.transmissao import Chave, central, linhas_desde
 from processos import admin_acoes
+from processos.fatura import resposta_da_fatura
 from processos.models import Processo
 
 
@@ -137,15 +138,7 @@ def execucoes(request, pk):
 def fatura(request, pk):
     if (resposta := _equipe(request)) is not None:
         return resposta
-    processo = get_object_or_404(Processo, pk=pk)
-    if not processo.fatura:
-        raise Http404("Este processo não tem fatura.")
-    with processo.fatura.open("rb") as arquivo:
-        conteudo = arquivo.read()
-    resposta = HttpResponse(conteudo, content_type="application/pdf")
-    nome = processo.fatura.name.rsplit("/", 1)[-1]
-    resposta["Content-Disposition"] = f'inline; filename="{nome}"'
-    return resposta
+    return resposta_da_fatura(get_object_or_404(Processo, pk=pk))
 
 
 def log_texto(request, pk):

@@ -285,7 +285,7 @@ def test_ciclo_inteiro_pela_api_com_o_worker_e_o_simulador(worker, simulador_exc
         prazo=30,
         mensagem="o download não terminou",
     )
-    assert operador.get(url + "fatura/").content.startswith(b"%PDF")
+    assert operador.get(url + "fatura/").getvalue().startswith(b"%PDF")
     execucao = operador.get("/api/execucoes/", {"processo": str(processo.pk)}).json()["results"][0]
     assert execucao["status"] == StatusExecucao.CONCLUIDO
     assert operador.get(f"/api/execucoes/{execucao['id']}/logs/").json()
@@ -376,7 +376,7 @@ def test_fatura_pedida_como_pdf():
     api = api_de("OPERADOR")
     resposta = api.get(f"/api/processos/{processo.pk}/fatura/", HTTP_ACCEPT="application/pdf")
     assert resposta.status_code == 200
-    assert resposta.content == PDF
+    assert resposta.getvalue() == PDF
     sem_fatura = criar_processo()
     erro = api.get(f"/api/processos/{sem_fatura.pk}/fatura/", HTTP_ACCEPT="application/pdf")
     assert erro.status_code == 404

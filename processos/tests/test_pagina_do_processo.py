@@ -70,7 +70,7 @@ def test_pdf_inline_para_a_equipe_e_so_para_ela(operador, client):
     assert client.get(url).status_code == 302
     client.force_login(operador)
     resposta = client.get(url)
-    assert resposta.status_code == 200 and resposta.content == PDF
+    assert resposta.status_code == 200 and resposta.getvalue() == PDF
     assert resposta["Content-Type"] == "application/pdf"
     assert resposta["Content-Disposition"].startswith("inline")
     assert resposta["X-Frame-Options"] == "SAMEORIGIN"
@@ -185,3 +185,20 @@ def test_consultas_da_pagina_nao_crescem_com_execucoes_e_historico(
         )
     assert consultas(pouco) == consultas(muito)
     assert muito.status == StatusProcesso.AGUARDANDO_APROVACAO
+
+
+def test_fatura_que_sumiu_do_armazenamento_da_404_na_pagina_e_na_api(operador, navegador_de):
+    processo = com_fatura(operador)
+    processo.fatura.storage.delete(processo.fatura.name)
+    navegador = navegador_de(operador)
+    assert navegador.get(reverse("processo_fatura", args=[processo.pk])).status_code == 404
+    resposta = navegador.get(f"/api/processos/{processo.pk}/fatura/")
+    assert resposta.status_code == 404
+    assert "não está no armazenamento" in resposta.json()["detail"]
+
+
+def test_fatura_sai_inteira_com_o_nome_do_arquivo(operador, navegador_de):
+    processo = com_fatura(operador)
+    resposta = navegador_de(operador).get(reverse("processo_fatura", args=[processo.pk]))
+    assert b"".join(resposta.streaming_content) == PDF
+    assert resposta["Content-Disposition"].startswith('inline; filename="')
