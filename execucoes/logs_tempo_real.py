@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from contas.token import token_global
+from execucoes import saneamento
 from execucoes.acompanhamento import cliente_do_job
 from execucoes.conexao import testar_conexao
 from execucoes.models import Execucao, StatusExecucao
@@ -20,6 +21,7 @@ from execucoes.sse import Recusa, evento_sse, responder, transmitir, ultimo_even
 from execucoes.transmissao import Chave, central
 
 ESPERA_CONFIRMACAO = 3.0
+JOB_DESCONHECIDO = "Job não encontrado."
 FIM = {StatusExecucao.CONCLUIDO: "COMPLETED"}
 
 
@@ -58,6 +60,8 @@ async def fluxo_do_job(usuario, job_id: str, desde: int):
     """O stream de um job no formato do sistema antigo (RPA-API.md §4)."""
     if not _equipe(usuario):
         return Recusa(403, "Sem permissão.")
+    if not saneamento.job_id(job_id):
+        return Recusa(404, JOB_DESCONHECIDO)
     # Só as colunas: carregar o cliente decifraria a senha do portal.
     consulta = Execucao.objects.filter(job_id=job_id).values(
         "pk", "processo__cliente__operadora__codigo"
@@ -103,9 +107,11 @@ async def fluxo_do_job(usuario, job_id: str, desde: int):
 async def atualizar_status(request, job_id):
     if not _equipe(await request.auser()):
         return _sem_permissao()
+    if not saneamento.job_id(job_id):
+        return JsonResponse({"success": False, "message": JOB_DESCONHECIDO}, status=404)
     try:
         corpo = json.loads(request.body or b"{}")
-    except ValueError:
+    except (ValueError, RecursionError):
         return JsonResponse({"success": False, "message": "Corpo não é JSON."}, status=400)
     if not isinstance(corpo, dict) or corpo.get("status") not in ("COMPLETED", "FAILED"):
         return JsonResponse(
@@ -137,6 +143,8 @@ async def atualizar_status(request, job_id):
 def status_job(request, job_id):
     if not _equipe(request.user):
         return _sem_permissao()
+    if not saneamento.job_id(job_id):
+        return JsonResponse({"detail": JOB_DESCONHECIDO}, status=404)
     execucao = Execucao.objects.select_related("processo__cliente__operadora").filter(job_id=job_id)
     execucao = execucao.first()
     # O job é consultado na API onde foi criado (a da operadora, quando ela tem uma).

@@ -102,3 +102,28 @@ def test_atualizar_status_nao_confia_no_corpo_e_o_worker_confirma(
         "finalizada_em": Execucao.objects.get(pk=execucao.pk).finalizada_em.isoformat(),
     }
     assert Execucao.objects.get(pk=execucao.pk).tipo == TipoExecucao.DOWNLOAD_FATURA
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("job_id", ["%00", "a%00b", "a%0D%0Ab", "%22%3E"])
+def test_job_id_com_caracteres_proibidos_da_404_nos_tres_endpoints(job_id, operador, navegador_de):
+    navegador = navegador_de(operador)
+    base = "/api/v2/logs-tempo-real/"
+    assert navegador.get(f"{base}stream/{job_id}").status_code == 404
+    assert navegador.get(f"{base}status-job/{job_id}").status_code == 404
+    resposta = navegador.post(
+        f"{base}atualizar-status/{job_id}", {"status": "COMPLETED"}, content_type="application/json"
+    )
+    assert resposta.status_code == 404
+
+
+@pytest.mark.django_db
+def test_atualizar_status_com_json_fundo_demais_da_400(operador, navegador_de):
+    Execucao.objects.create(
+        processo=criar_processo(), tipo=TipoExecucao.DOWNLOAD_FATURA, job_id="job-fundo"
+    )
+    corpo = "[" * 100_000 + "]" * 100_000
+    resposta = navegador_de(operador).post(
+        "/api/v2/logs-tempo-real/atualizar-status/job-fundo", corpo, content_type="application/json"
+    )
+    assert resposta.status_code == 400
