@@ -1,39 +1,33 @@
 from django.contrib import admin
-from django.contrib.admin import helpers
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
 from brm.admin_base import AdminSomenteLeitura, selo
 from execucoes.models import Execucao, LogExecucao
 from processos import acoes
-from processos.admin_acoes import FormularioCancelamento, aplicar_em_lote
+from processos.admin_acoes import AcaoComMotivo, FormularioCancelamento, pedir_motivo_e_aplicar
+
+CANCELAR = AcaoComMotivo(
+    acao="cancelar_execucoes",
+    titulo="Cancelar execuções",
+    explicacao="As execuções em andamento destas linhas são canceladas e o processo pode ser "
+    "executado de novo; as que já terminaram ficam como estão. Diga o motivo — ele fica no log "
+    "de cada execução.",
+    botao="Cancelar execuções",
+    voltar="Voltar",
+    funcao=acoes.cancelar_execucao,
+    verbo="cancelada(s)",
+    objeto="execução(ões)",
+    formulario=FormularioCancelamento,
+    descrever=lambda execucao: f"{execucao.processo} — {execucao}",
+)
 
 
 @admin.action(description="Cancelar execuções (pede o motivo)", permissions=["cancelar"])
 def cancelar_execucoes(modeladmin, request, queryset):
-    """Página intermediária, como a de rejeitar: pergunta o motivo e só então cancela."""
-    formulario = FormularioCancelamento(request.POST if "motivo" in request.POST else None)
-    if formulario.is_valid():
-        aplicar_em_lote(
-            modeladmin,
-            request,
-            queryset,
-            acoes.cancelar_execucao,
-            "cancelada(s)",
-            objeto="execução(ões)",
-            motivo=formulario.cleaned_data["motivo"],
-        )
-        return None
-    contexto = {
-        **modeladmin.admin_site.each_context(request),
-        "title": "Cancelar execuções",
-        "opts": modeladmin.model._meta,
-        "execucoes": queryset.select_related("processo__cliente"),
-        "formulario": formulario,
-        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-    }
-    return TemplateResponse(request, "admin/execucoes/execucao/cancelar.html", contexto)
+    return pedir_motivo_e_aplicar(
+        modeladmin, request, queryset.select_related("processo__cliente"), CANCELAR
+    )
 
 
 @admin.register(Execucao)

@@ -4,6 +4,8 @@ Tudo chama `processos.acoes`; aqui só se traduz o pedido e se resume o resultad
 """
 
 from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django import forms
 from django.contrib import admin, messages
@@ -73,57 +75,97 @@ def executar_novamente(modeladmin, request, queryset):
     aplicar_em_lote(modeladmin, request, queryset, acoes.executar_novamente, "reexecutado(s)")
 
 
-class FormularioRejeicao(forms.Form):
-    motivo = forms.CharField(
-        label="Motivo da rejeição",
-        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
-        error_messages={"required": "Informe o motivo da rejeição."},
-    )
+class FormularioDeMotivo(forms.Form):
+    """Um motivo obrigatório (rejeitar, cancelar); cada subclasse diz o rótulo e a mensagem."""
+
+    rotulo = "Motivo"
+    falta = "Informe o motivo."
+    motivo = forms.CharField(widget=forms.Textarea(attrs={"rows": 3, "cols": 60}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["motivo"].label = self.rotulo
+        self.fields["motivo"].error_messages["required"] = self.falta
 
     def clean_motivo(self):
         motivo = self.cleaned_data["motivo"].strip()
         if not motivo:
-            raise forms.ValidationError("Informe o motivo da rejeição.")
+            raise forms.ValidationError(self.falta)
         return motivo
 
 
-@admin.action(description="Rejeitar faturas (pede o motivo)")
-def rejeitar(modeladmin, request, queryset):
-    """Página intermediária, como a de exclusão do Django: pergunta o motivo e só então rejeita."""
-    formulario = FormularioRejeicao(request.POST if "motivo" in request.POST else None)
+class FormularioRejeicao(FormularioDeMotivo):
+    rotulo = "Motivo da rejeição"
+    falta = "Informe o motivo da rejeição."
+
+
+class FormularioCancelamento(FormularioDeMotivo):
+    rotulo = "Motivo do cancelamento"
+    falta = "Informe o motivo do cancelamento."
+
+
+@dataclass(frozen=True)
+class AcaoComMotivo:
+    """Uma ação em lote que pergunta o motivo numa página intermediária (como a de exclusão do
+    Django) e só então roda `funcao(objeto, pedido, motivo=...)` em cada linha."""
+
+    acao: str  # o nome da action do admin
+    titulo: str
+    explicacao: str
+    botao: str
+    voltar: str
+    funcao: Callable
+    verbo: str
+    objeto: str
+    formulario: type[FormularioDeMotivo]
+    descrever: Callable[[object], str]
+
+
+def pedir_motivo_e_aplicar(modeladmin, request, queryset, acao: AcaoComMotivo):
+    formulario = acao.formulario(request.POST if "motivo" in request.POST else None)
     if formulario.is_valid():
         aplicar_em_lote(
             modeladmin,
             request,
             queryset,
-            acoes.rejeitar,
-            "rejeitado(s)",
+            acao.funcao,
+            acao.verbo,
+            objeto=acao.objeto,
             motivo=formulario.cleaned_data["motivo"],
         )
         return None
     contexto = {
         **modeladmin.admin_site.each_context(request),
-        "title": "Rejeitar faturas",
+        "title": acao.titulo,
         "opts": modeladmin.model._meta,
-        "processos": queryset.select_related("cliente__operadora"),
+        "acao": acao,
+        "linhas": [(objeto.pk, acao.descrever(objeto)) for objeto in queryset],
         "formulario": formulario,
         "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
     }
-    return TemplateResponse(request, "admin/processos/processo/rejeitar.html", contexto)
+    return TemplateResponse(request, "admin/pedir_motivo.html", contexto)
 
 
-class FormularioCancelamento(forms.Form):
-    motivo = forms.CharField(
-        label="Motivo do cancelamento",
-        widget=forms.Textarea(attrs={"rows": 2, "cols": 50}),
-        error_messages={"required": "Informe o motivo do cancelamento."},
+@admin.action(description="Rejeitar faturas (pede o motivo)")
+def rejeitar(modeladmin, request, queryset):
+    return pedir_motivo_e_aplicar(
+        modeladmin, request, queryset.select_related("cliente__operadora"), REJEITAR
     )
 
-    def clean_motivo(self):
-        motivo = self.cleaned_data["motivo"].strip()
-        if not motivo:
-            raise forms.ValidationError("Informe o motivo do cancelamento.")
-        return motivo
+
+REJEITAR = AcaoComMotivo(
+    acao="rejeitar",
+    titulo="Rejeitar faturas",
+    explicacao="Estas faturas voltam para “Aguardando download”. Diga o motivo — ele fica no "
+    "histórico de cada processo.",
+    botao="Rejeitar",
+    voltar="Cancelar",
+    funcao=acoes.rejeitar,
+    verbo="rejeitado(s)",
+    objeto="processo(s)",
+    formulario=FormularioRejeicao,
+    descrever=lambda processo: f"{processo} — {processo.get_status_display()}",
+)
 
 
 CAMPO_DATA = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
