@@ -3,7 +3,10 @@
 
 from django.db import IntegrityError
 from django.db.models import ProtectedError
+from django.http import Http404, JsonResponse
+from django.views.defaults import page_not_found
 from rest_framework import status
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
@@ -12,6 +15,8 @@ from processos.acoes import AcaoRecusada, SemPermissao
 
 def tratar_excecao(excecao, contexto):
     """Sem permissão → 403; estado que não permite, registro ligado ou duplicado → 409."""
+    if isinstance(excecao, Http404):
+        excecao = NotFound()  # o do Django vem em inglês ("No Processo matches the given query.")
     if isinstance(excecao, SemPermissao):
         return _detalhe(str(excecao), status.HTTP_403_FORBIDDEN)
     if isinstance(excecao, AcaoRecusada):
@@ -34,3 +39,11 @@ def tratar_excecao(excecao, contexto):
 
 def _detalhe(mensagem: str, codigo: int) -> Response:
     return Response({"detail": mensagem}, status=codigo)
+
+
+def pagina_nao_encontrada(request, exception):
+    """Um endereço da API que não existe (`/api/processos/0.5/`) responde JSON, como o resto da
+    API; fora dela, a página 404 de sempre."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": str(NotFound.default_detail)}, status=404)
+    return page_not_found(request, exception)

@@ -52,7 +52,8 @@ rotas.register("execucoes", ExecucaoViewSet)
 urlpatterns = [
     path("token/", ObterToken.as_view(), name="api-token"),
     path("token/renovar/", RenovarToken.as_view(), name="api-token-renovar"),
-    path("esquema/", SpectacularAPIView.as_view(), name="api-esquema"),
+    # O esquema não se descreve: `schema=None` o deixa fora das operações documentadas.
+    path("esquema/", SpectacularAPIView.as_view(schema=None), name="api-esquema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-esquema"), name="api-docs"),
     path("", include(rotas.urls)),
 ]

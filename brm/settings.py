@@ -254,16 +254,22 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["brm.api.PerfilPermite"],
     "DEFAULT_PAGINATION_CLASS": "brm.api.Paginas",
+    # JSON aninhado demais e texto com NUL viram 400 na leitura do corpo (nunca um 500).
+    "DEFAULT_PARSER_CLASSES": [
+        "brm.api.LeitorJSON",
+        "brm.api.LeitorFormulario",
+        "brm.api.LeitorMultipart",
+    ],
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "brm.api.Filtros",
         "brm.api.Busca",
         "rest_framework.filters.OrderingFilter",
     ],
     "SEARCH_PARAM": "busca",
     "ORDERING_PARAM": "ordem",
     "EXCEPTION_HANDLER": "brm.api_erros.tratar_excecao",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "brm.api_esquema.EsquemaDaAPI",
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.ScopedRateThrottle"],
     # O IP é o REMOTE_ADDR (o uvicorn já o corrige atrás do proxy de FORWARDED_ALLOW_IPS); um
     # X-Forwarded-For vindo do cliente não conta.

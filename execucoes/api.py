@@ -20,8 +20,12 @@ LINHAS_POR_PEDIDO = 1000
 class ExecucaoSerializer(serializers.ModelSerializer):
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     tipo_display = serializers.CharField(source="get_tipo_display", read_only=True)
-    executado_por = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    cancelada_por = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    executado_por = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    cancelada_por = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Execucao
