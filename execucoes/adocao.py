@@ -88,6 +88,11 @@ def reconciliar(url: str, presas: list[Execucao]) -> None:
         jobs = cliente.jobs()
     except ErroRPA as erro:
         logger.warning("Cannot reconcile dispatches on %s now: %s", url, erro)
+        # Sem a lista, nada se adota; passado o prazo de um job, manda de novo em vez de
+        # deixar a execução presa "em voo" para sempre.
+        for execucao in presas:
+            if not _dentro_do_prazo(execucao):
+                despacho.reenviar(execucao)
         return
     com_dono = set(
         Execucao.objects.filter(job_id__in=[job.job_id for job in jobs]).values_list(
@@ -162,8 +167,7 @@ def _decidir(execucao: Execucao, orfaos: list[ResumoDoJob], em_voo, evidencias: 
 
 def _ainda_pode_ser(execucao: Execucao, candidatos, rivais, evidencias: Evidencias) -> bool:
     """Algum candidato ainda não se identificou (nem terminou), dentro do prazo de um job?"""
-    prazo = dt.timedelta(minutes=settings.RPA_TIMEOUT_MINUTOS)
-    if timezone.now() - execucao.envio_iniciado_em > prazo:
+    if not _dentro_do_prazo(execucao):
         return False
     clientes = [execucao.processo.cliente, *(outra.processo.cliente for outra in rivais)]
     for job in candidatos:
@@ -172,6 +176,11 @@ def _ainda_pode_ser(execucao: Execucao, candidatos, rivais, evidencias: Evidenci
         if not evidencia.terminou and not identificado:
             return True
     return False
+
+
+def _dentro_do_prazo(execucao: Execucao) -> bool:
+    prazo = dt.timedelta(minutes=settings.RPA_TIMEOUT_MINUTOS)
+    return timezone.now() - execucao.envio_iniciado_em <= prazo
 
 
 def _cabe(execucao: Execucao, job: ResumoDoJob) -> bool:

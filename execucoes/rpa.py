@@ -479,7 +479,10 @@ class ClienteRPA:
 def tempos_do_envio() -> Timeout:
     """O prazo total de um POST que cria job (`execucoes.prazos`): a reconciliação só age depois
     dele, então nunca reenvia um POST que ainda pode estar esperando resposta."""
-    total = settings.RPA_TEMPO_ENVIO_SEGUNDOS
+    total = prazos.tempo_do_envio(
+        configurado=settings.RPA_TEMPO_ENVIO_SEGUNDOS,
+        sem_resposta=settings.RPA_ENVIO_SEM_RESPOSTA_SEGUNDOS,
+    )
     return Timeout(connect=min(TEMPO_CONEXAO, total), read=total, total=total)
 
 

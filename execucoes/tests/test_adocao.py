@@ -108,13 +108,22 @@ def test_reconciliacao_nao_age_antes_do_prazo_do_envio(api, simulador_exclusivo,
     assert execucao.envio_iniciado_em is not None and execucao.job_id == ""
 
 
-def test_partida_recusa_limiar_menor_que_o_prazo_do_envio(settings):
+def test_prazo_do_envio_termina_antes_do_limiar_da_reconciliacao(settings):
+    from execucoes.rpa import tempos_do_envio
+
+    settings.RPA_TEMPO_ENVIO_SEGUNDOS = 18
+    settings.RPA_ENVIO_SEM_RESPOSTA_SEGUNDOS = 15
+    assert tempos_do_envio().total == 14.5
+    settings.RPA_ENVIO_SEM_RESPOSTA_SEGUNDOS = 30
+    assert tempos_do_envio().total == 18
+
+
+def test_partida_recusa_limiar_curto_demais_para_qualquer_envio(settings):
     from django.core.exceptions import ImproperlyConfigured
 
     from execucoes.worker import Worker
 
-    settings.RPA_TEMPO_ENVIO_SEGUNDOS = 18
-    settings.RPA_ENVIO_SEM_RESPOSTA_SEGUNDOS = 15
+    settings.RPA_ENVIO_SEM_RESPOSTA_SEGUNDOS = 0.5
     with pytest.raises(ImproperlyConfigured, match="RPA_ENVIO_SEM_RESPOSTA_SEGUNDOS"):
         Worker()
 
@@ -135,3 +144,16 @@ def test_job_de_execucao_cancelada_no_meio_do_envio_fica_com_ela():
     assert not despacho.registrar_job(execucao.pk, "job-tardio", cerca=execucao.envio_token)
     execucao.refresh_from_db()
     assert (execucao.status, execucao.job_id) == (StatusExecucao.CANCELADO, "job-tardio")
+
+
+def test_sem_a_lista_de_jobs_o_envio_volta_para_a_fila_depois_do_prazo(settings):
+    settings.API_EXTERNA_URL = "http://127.0.0.1:9"  # ninguém escuta
+    settings.RPA_TIMEOUT_MINUTOS = 1
+    recente, antiga = criar_processo(), criar_processo()
+    recente = em_voo(recente, envio_ha=5)
+    antiga = em_voo(antiga, envio_ha=120)
+    despacho.reconciliar_envios()
+    recente.refresh_from_db()
+    antiga.refresh_from_db()
+    assert recente.envio_iniciado_em is not None  # ainda pode ser adotada quando a API voltar
+    assert (antiga.envio_iniciado_em, antiga.job_id) == (None, "")  # não fica presa em voo
