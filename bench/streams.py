@@ -281,6 +281,10 @@ async def _ao_vivo(porta: int, cookie: str, quantidade: int, servidor) -> tuple:
     tarefas = _conectar(espectadores, porta, cookie, parar)
     await asyncio.wait_for(asyncio.gather(*(e.pronto.wait() for e in espectadores)), 300)
     inseridos = {e.processo_id: {} for e in execucoes}
+    if connection.vendor == "postgresql":
+        # O PostgreSQL conta as transações de uma conexão parada (as das chegadas, devolvidas ao
+        # pool) até 10 s depois: sem esperar, elas entrariam na conta do ao vivo.
+        await asyncio.sleep(11)
     inicio_tx = await asyncio.to_thread(_transacoes)
     escritor = threading.Thread(
         target=_escrever, args=(execucoes, inseridos, time.monotonic() + DURACAO)

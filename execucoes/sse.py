@@ -110,6 +110,8 @@ async def transmitir(
 
     `linha` formata uma linha de log sem o `id:` (quem o põe é este laço) e deve depender só da
     linha: o texto fica guardado na linha para todos os espectadores do mesmo formato.
+    `historico_de(desde)` devolve as linhas depois de `desde` e deve depender só de `chave` e
+    `desde`: quem chega junto pedindo o mesmo histórico no mesmo formato recebe uma leitura só.
     `estado` devolve (texto do evento, se o stream termina ali).
     """
     if historico_de is None:
@@ -132,8 +134,12 @@ async def transmitir(
         yield f"retry: {RETRY_MS}\n\n"
         for texto in inicio(desde):
             yield texto
-        # Consulta e formatação longe do laço de eventos e da volta ao vivo.
-        texto, ultimo = await hub.na_chegada(_historico_em_texto, historico_de, linha, desde)
+        # Consulta e formatação longe do laço de eventos e da volta ao vivo, uma vez para quem
+        # pede o mesmo histórico no mesmo formato (o código da função distingue as rotas).
+        pedido = ("historico", chave, desde, linha, getattr(historico_de, "__code__", historico_de))
+        texto, ultimo = await hub.uma_leitura_por_pedido(
+            pedido, _historico_em_texto, historico_de, linha, desde
+        )
         if texto:
             yield texto
         if assinatura.estado is not None:
@@ -142,11 +148,8 @@ async def transmitir(
             if fim:
                 return
         while True:
-            eventos = [await assinatura.fila.get()]
-            while not assinatura.fila.empty():  # o que a volta trouxe vai num pedaço só
-                eventos.append(assinatura.fila.get_nowait())
-            pedaco = []
-            for evento in eventos:
+            pedaco = []  # o que a volta trouxe vai num pedaço só
+            for evento in await assinatura.proximos():
                 if evento is DERRUBADA:
                     yield "".join(pedaco)
                     return  # o navegador reconecta e retoma do banco
@@ -157,7 +160,7 @@ async def transmitir(
                 if tipo == "log":
                     if dados["id"] <= ultimo:
                         continue  # já foi no histórico
-                    ultimo = dados["id"]
+                    ultimo = dados["id"]  # maior que todos os já entregues
                     pedaco.append(texto_ao_vivo(dados))
                 elif dados is not None:
                     texto, fim = estado(dados, ultimo)

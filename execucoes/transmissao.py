@@ -1,13 +1,14 @@
 """Central de transmissão dos logs ao vivo, dentro de cada processo web (SPEC §5).
 
 Quantos navegadores estiverem olhando, cada canal (um processo, ou uma execução) custa uma leitura
-de linhas e uma de estado por volta, numa thread só para o banco; o resultado é repartido em filas
-por espectador. Uma fila cheia (espectador lento) derruba só aquele espectador — o navegador
-reconecta com Last-Event-ID e continua do banco, sem buraco nem repetição.
+de linhas e uma de estado por volta, numa thread (e numa conexão) só da volta ao vivo; o resultado
+é repartido em filas por espectador. Uma fila cheia (espectador lento) derruba só aquele
+espectador — o navegador reconecta com Last-Event-ID e continua do banco, sem buraco nem
+repetição.
 
-A volta ao vivo tem a sua thread e a sua conexão. O que quem chega precisa (histórico, estado de
-um canal novo) roda em outras threads, poucas: quinhentos navegadores chegando de uma vez esperam
-na fila delas, e o ao vivo de quem já está olhando não espera por ninguém.
+O que quem chega pede ao banco (sessão, permissão, histórico, início de um canal novo) roda em
+outra thread: quinhentos navegadores chegando de uma vez esperam na fila dela, e o ao vivo de quem
+já está olhando não espera por ninguém.
 
 Nenhuma leitura daqui carrega um modelo inteiro: só as colunas que a tela mostra. O cliente tem a
 senha do portal cifrada, e carregá-lo decifraria a senha a cada linha de log.
@@ -18,7 +19,8 @@ import contextlib
 import logging
 import threading
 import weakref
-from concurrent.futures import ThreadPoolExecutor
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -34,8 +36,8 @@ INTERVALO_DO_PING = 15.0  # mantém proxies e balanceadores acordados
 TAMANHO_DA_FILA = 1000
 # Threads para quem chega (sessão, permissão, histórico, estado de canal novo). Uma só, de
 # propósito: o trabalho dela é Python (linhas, JSON) e disputa o GIL com o laço que entrega o ao
-# vivo. Medido com 500 chegando de uma vez: com duas, o ao vivo de quem já olhava atrasou até
-# ~800 ms e a chegada levou mais tempo (11 s contra 6 s).
+# vivo. Medido com 500 chegando de uma vez: com duas, o pior atraso de quem já olhava foi 825 ms
+# (com uma, 230 ms) e a chegada demorou mais (11 s contra 7 s).
 THREADS_DE_CHEGADA = 1
 DERRUBADA = object()  # aviso na fila: o espectador ficou para trás e deve reconectar
 PING = object()  # aviso na fila: mande um comentário, a conexão está parada
@@ -70,33 +72,47 @@ class Chave:
     id: object
 
 
-@dataclass
+@dataclass(eq=False)
 class Assinatura:
+    """Um espectador na central: a fila do que a volta lhe trouxe e ele ainda não mandou."""
+
     chave: Chave
-    fila: asyncio.Queue = field(default_factory=lambda: asyncio.Queue(TAMANHO_DA_FILA))
     derrubada: bool = False
     # O estado do canal quando o espectador chegou; as mudanças seguintes vêm pela fila.
     estado: dict | None = None
+    # Uma deque e um futuro, não uma asyncio.Queue: com mil espectadores, entregar e acordar
+    # cada um a cada volta era boa parte do tempo do laço.
+    fila: deque = field(default_factory=deque)
+    _acordar: asyncio.Future | None = None
 
     def entregar(self, evento) -> None:
         if self.derrubada:
             return
-        try:
-            self.fila.put_nowait(evento)
-        except asyncio.QueueFull:
+        if len(self.fila) >= TAMANHO_DA_FILA:
             self.derrubar()
+            return
+        self._por_na_fila(evento)
 
     def derrubar(self) -> None:
         """O espectador deve reconectar (ficou para trás, ou o servidor vai parar)."""
         if self.derrubada:
             return
         self.derrubada = True
-        if self.fila.full():
-            self.fila.get_nowait()  # abre espaço para o aviso
-        self.fila.put_nowait(DERRUBADA)
+        self._por_na_fila(DERRUBADA)
 
-    def __hash__(self) -> int:
-        return id(self)
+    async def proximos(self) -> list:
+        """Espera e devolve tudo o que chegou desde a última vez."""
+        while not self.fila:
+            self._acordar = asyncio.get_running_loop().create_future()
+            await self._acordar
+        eventos = list(self.fila)
+        self.fila.clear()
+        return eventos
+
+    def _por_na_fila(self, evento) -> None:
+        self.fila.append(evento)
+        if self._acordar is not None and not self._acordar.done():
+            self._acordar.set_result(None)
 
 
 @dataclass
@@ -107,10 +123,9 @@ class Canal:
     assinantes: set = field(default_factory=set)
 
 
-def _filtro(chave: Chave) -> Q:
-    if chave.tipo == "processo":
-        return Q(execucao__processo_id=chave.id)
-    return Q(execucao_id=chave.id)
+def _filtro(chave: Chave, desde: int = 0) -> Q:
+    campo = "execucao__processo_id" if chave.tipo == "processo" else "execucao_id"
+    return Q(**{campo: chave.id, "id__gt": desde})
 
 
 def _linha(valores: tuple) -> dict:
@@ -129,7 +144,7 @@ def _linhas(filtro: Q, limite: int) -> list[dict]:
 
 
 def linhas_desde(chave: Chave, desde: int, limite: int = 500) -> list[dict]:
-    return _linhas(_filtro(chave) & Q(id__gt=desde), limite)
+    return _linhas(_filtro(chave, desde), limite)
 
 
 def ultimo_id(chave: Chave) -> int:
@@ -182,10 +197,10 @@ def inicio_do_canal(chave: Chave) -> tuple[int, dict | None]:
 
 def novidades(posicoes: dict[Chave, int]) -> tuple[list[dict], dict[Chave, dict]]:
     """Uma volta da central: linhas novas de todos os canais e o estado de cada um (2 consultas)."""
-    filtro = Q(pk__in=[])
-    for chave, desde in posicoes.items():
-        filtro |= _filtro(chave) & Q(id__gt=desde)
-    return _linhas(filtro, 5000), estados_de(list(posicoes))
+    if not posicoes:
+        return [], {}
+    filtros = [_filtro(chave, desde) for chave, desde in posicoes.items()]
+    return _linhas(Q(*filtros, _connector=Q.OR), 5000), estados_de(list(posicoes))
 
 
 class Central:
@@ -197,23 +212,31 @@ class Central:
         )
         self.tarefa: asyncio.Task | None = None
         self.leituras = 0  # voltas ao banco do ao vivo (para o benchmark e os testes)
+        self._na_fila: dict[tuple, Future] = {}
+        self._trava_da_fila = threading.Lock()
 
     async def na_chegada(self, funcao, *args):
         """Roda `funcao` numa thread de chegada (sessão, permissão, histórico), nunca na do ao
-        vivo. A conexão da thread fica aberta entre chegadas (reabrir custava mais que a
-        consulta); com pool, volta a ele a cada chegada."""
+        vivo."""
+        return await asyncio.wrap_future(self.chegadas.submit(_na_chegada, funcao, *args))
 
-        def rodar():
-            try:
-                return funcao(*args)
-            except Exception:
-                connection.close()  # a próxima chegada abre outra
-                raise
-            finally:
-                if connection.settings_dict.get("OPTIONS", {}).get("pool"):
-                    connection.close()
+    async def uma_leitura_por_pedido(self, pedido: tuple, funcao, *args):
+        """Como `na_chegada`, mas pedidos iguais que ainda esperam na fila recebem a mesma
+        leitura: quinhentos navegadores chegando ao mesmo job fazem uma consulta de histórico.
+        Quem pede quando a leitura já começou espera outra, porque a que começou antes da sua
+        assinatura pode não ter as linhas que a volta ao vivo não lhe manda mais."""
+        with self._trava_da_fila:
+            futuro = self._na_fila.get(pedido)
+            if futuro is None or futuro.cancelled():
+                futuro = self.chegadas.submit(self._ler_pedido, pedido, funcao, *args)
+                self._na_fila[pedido] = futuro
+        # Quem desiste (fechou a aba) não cancela a leitura dos outros.
+        return await asyncio.shield(asyncio.wrap_future(futuro))
 
-        return await asyncio.get_running_loop().run_in_executor(self.chegadas, rodar)
+    def _ler_pedido(self, pedido: tuple, funcao, *args):
+        with self._trava_da_fila:
+            self._na_fila.pop(pedido, None)  # começou: quem pedir agora espera a próxima
+        return _na_chegada(funcao, *args)
 
     async def _no_ao_vivo(self, funcao, *args):
         # A conexão desta thread fica aberta enquanto houver quem assista: a volta não disputa o
@@ -228,7 +251,8 @@ class Central:
         assinatura = Assinatura(chave)
         canal = self.canais.get(chave)
         if canal is None:
-            ultimo, estado = await self.na_chegada(inicio_do_canal, chave)
+            pedido = ("canal", chave)
+            ultimo, estado = await self.uma_leitura_por_pedido(pedido, inicio_do_canal, chave)
             canal = self.canais.setdefault(chave, Canal(chave, ultimo_id=ultimo, estado=estado))
         # Sem await daqui até o fim: o estado guardado e a entrada na lista de quem recebe as
         # mudanças acontecem juntos, sem volta no meio.
@@ -299,6 +323,19 @@ class Central:
             for evento in eventos:
                 for assinatura in list(canal.assinantes):
                     assinatura.entregar(evento)
+
+
+def _na_chegada(funcao, *args):
+    # A conexão da thread de chegada fica aberta entre chegadas (reabrir custava mais que a
+    # consulta); com pool, volta a ele a cada chegada.
+    try:
+        return funcao(*args)
+    except Exception:
+        connection.close()  # a próxima chegada abre outra
+        raise
+    finally:
+        if connection.settings_dict.get("OPTIONS", {}).get("pool"):
+            connection.close()
 
 
 def _do_canal(linha: dict, chave: Chave) -> bool:

@@ -116,3 +116,13 @@ def test_stream_com_historico_retomada_e_fim_ao_fechar():
     assert f"id: {ids[2]}\n" in retomado and f"id: {ids[0]}\n" not in retomado
     assert '"type": "connection"' in antigo and '"job_id": "j7"' in antigo
     assert canais == {}  # cada “aba fechada” saiu da central
+
+
+def test_processo_web_congela_o_que_carregou_e_espaca_as_coletas():
+    """Coletas completas do coletor de ciclos paravam o laço por 100 a 250 ms com mil navegadores
+    (bench/streams.py): o app ASGI congela o que o Django carregou e espaça as coletas."""
+    import gc
+
+    assert application is not None  # o app ASGI está montado (importar brm.asgi ajusta)
+    assert gc.get_freeze_count() > 0
+    assert gc.get_threshold()[0] >= 50_000

@@ -301,7 +301,7 @@ def test_quem_assina_durante_a_parada_do_servidor_tambem_e_mandado_reconectar(mo
         antes = await hub.assinar(chave)
         transmissao.encerrar_transmissoes()
         durante = await hub.assinar(chave)  # ainda nos middlewares quando o sinal chegou
-        avisos = [antes.fila.get_nowait(), durante.fila.get_nowait()]
+        avisos = [*(await antes.proximos()), *(await durante.proximos())]
         hub.cancelar(antes)
         hub.cancelar(durante)
         return avisos
@@ -383,7 +383,6 @@ def test_historico_demorado_de_quem_chega_nao_atrasa_o_ao_vivo_de_quem_ja_olha()
     import threading
 
     from execucoes.sse import evento_sse, transmitir
-    from processos.views import linha_do_processo
 
     processo, execucao = preparar(com_linhas=0)
     chave = transmissao.Chave("execucao", execucao.pk)
@@ -407,7 +406,7 @@ def test_historico_demorado_de_quem_chega_nao_atrasa_o_ao_vivo_de_quem_ja_olha()
                 chave,
                 0,
                 inicio=lambda ultimo: [],
-                linha=linha_do_processo,
+                linha=lambda dados: evento_sse(dados, tipo="log"),
                 estado=lambda dados, ultimo: (evento_sse(dados, id_=ultimo), False),
                 historico_de=historico_preso,
             )
@@ -428,35 +427,23 @@ def test_historico_demorado_de_quem_chega_nao_atrasa_o_ao_vivo_de_quem_ja_olha()
     assert rodar(cenario)[0]["data"]["mensagem"] == "ao vivo"
 
 
-def test_o_id_enviado_e_o_maior_ja_entregue_mesmo_com_historico_fora_de_ordem():
+def test_o_id_enviado_e_o_maior_ja_entregue_mesmo_com_historico_fora_de_ordem(monkeypatch):
     """Last-Event-ID retoma do maior id entregue: com o histórico em outra ordem que a dos ids,
     o `id:` de cada evento não volta atrás."""
-    from types import SimpleNamespace
-
-    from execucoes.sse import evento_sse, transmitir
-    from processos.views import linha_do_processo
+    from processos import views
 
     processo, execucao = preparar(com_linhas=4)
-    chave = transmissao.Chave("processo", processo.pk)
     ids = list(LogExecucao.objects.order_by("id").values_list("id", flat=True))
-
-    def historico_de_tras_para_frente(desde):
-        return list(reversed(transmissao.linhas_desde(chave, desde)))
+    linhas_desde = views.linhas_desde
+    monkeypatch.setattr(views, "linhas_desde", lambda *args: list(reversed(linhas_desde(*args))))
 
     async def cenario():
-        fluxo = transmitir(
-            chave,
-            0,
-            inicio=lambda ultimo: [],
-            linha=linha_do_processo,
-            estado=lambda dados, ultimo: (evento_sse(dados, id_=ultimo, tipo="estado"), False),
-            historico_de=historico_de_tras_para_frente,
-        )
-        leitor = Leitor(SimpleNamespace(streaming_content=fluxo))
+        cliente = await cliente_de()
+        leitor = Leitor(await cliente.get(reverse("processo_eventos", args=[processo.pk])))
         eventos = await leitor.proximos(5)
         await LogExecucao.objects.acreate(execucao=execucao, mensagem="ao vivo")
         eventos += await leitor.proximos(1)
-        await fluxo.aclose()
+        await leitor.fechar()
         return eventos
 
     eventos = rodar(cenario)
@@ -482,3 +469,56 @@ def test_stream_parado_recebe_ping(monkeypatch):
         return eventos
 
     assert rodar(cenario)[-1] == {"comentario": "ping"}
+
+
+def test_quem_chega_junto_ao_mesmo_job_divide_uma_leitura_do_historico():
+    """Quinhentos navegadores chegando de uma vez ao mesmo job: os pedidos de histórico que
+    esperam na fila viram uma leitura só. Quem desiste na fila não atrapalha os outros."""
+    import threading
+    from types import SimpleNamespace
+
+    from execucoes.sse import evento_sse, transmitir
+    from processos.views import linha_do_processo
+
+    _processo, execucao = preparar(com_linhas=3)
+    chave = transmissao.Chave("execucao", execucao.pk)
+    leituras = []
+
+    def historico(desde):
+        leituras.append(desde)
+        return transmissao.linhas_desde(chave, desde)
+
+    async def cenario():
+        hub = transmissao.central()
+        ja_olhando = await hub.assinar(chave)  # o canal existe: quem chega só pede o histórico
+        liberar = threading.Event()
+        ocupada = asyncio.ensure_future(hub.na_chegada(liberar.wait, 5))
+        fluxos = [
+            transmitir(
+                chave,
+                0,
+                inicio=lambda ultimo: [],
+                linha=linha_do_processo,
+                estado=lambda dados, ultimo: (evento_sse(dados, id_=ultimo), False),
+                historico_de=historico,
+            )
+            for _ in range(20)
+        ]
+        leitores = [Leitor(SimpleNamespace(streaming_content=fluxo)) for fluxo in fluxos]
+        tarefas = [asyncio.ensure_future(leitor.proximos(3)) for leitor in leitores]
+        await asyncio.sleep(0.3)  # todos na fila, atrás da thread ocupada
+        tarefas[0].cancel()  # fechou a aba enquanto esperava
+        liberar.set()
+        await ocupada
+        recebidos = await asyncio.gather(*tarefas[1:])
+        for fluxo in fluxos:
+            await fluxo.aclose()
+        hub.cancelar(ja_olhando)
+        return recebidos
+
+    recebidos = rodar(cenario)
+    assert leituras == [0]
+    assert all(
+        [e["data"]["mensagem"] for e in eventos] == ["linha 0", "linha 1", "linha 2"]
+        for eventos in recebidos
+    )
