@@ -40,6 +40,7 @@ class Evidencia:
 
     texto: str
     terminou: bool
+    falhou: bool = False
 
 
 _evidencias_finais: "OrderedDict[tuple[str, str], Evidencia]" = OrderedDict()
@@ -73,7 +74,7 @@ class Evidencias:
         texto = "\n".join(linha.mensagem for linha in status.logs)
         if status.status == "COMPLETED":
             texto += "\n" + self._texto_da_fatura(status)
-        return Evidencia(texto, terminou=status.terminou)
+        return Evidencia(texto, terminou=status.terminou, falhou=status.status == "FAILED")
 
     def _texto_da_fatura(self, status) -> str:
         try:
@@ -141,11 +142,14 @@ def _decidir(execucao: Execucao, orfaos: list[ResumoDoJob], em_voo, evidencias: 
     ]
     cliente = execucao.processo.cliente
     if len(candidatos) == 1 and not rivais:
+        # Sem ambiguidade; a conferência do PDF é a última guarda. Só não adota um job que
+        # terminou com uma fatura que não é deste cliente. Um que falhou cedo (antes de citar o
+        # cliente no log) é adotado: a falha dele leva a uma nova tentativa, sem job repetido.
         unico = candidatos[0]
         evidencia = evidencias.de(unico.job_id)
-        if not evidencia.terminou or cliente.mencao_em(evidencia.texto):
-            return unico  # sem ambiguidade; a conferência do PDF é a última guarda
-        return None  # terminou e não fala deste cliente: não é dele
+        if evidencia.falhou or not evidencia.terminou or cliente.mencao_em(evidencia.texto):
+            return unico
+        return None
     donos = [job for job in candidatos if cliente.mencao_em(evidencias.de(job.job_id).texto)]
     outros_clientes = {
         outra.processo.cliente_id: outra.processo.cliente

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+import requests
 from django.conf import settings
 from django.utils import timezone
 
@@ -157,3 +158,23 @@ def test_sem_a_lista_de_jobs_o_envio_volta_para_a_fila_depois_do_prazo(settings)
     antiga.refresh_from_db()
     assert recente.envio_iniciado_em is not None  # ainda pode ser adotada quando a API voltar
     assert (antiga.envio_iniciado_em, antiga.job_id) == (None, "")  # não fica presa em voo
+
+
+def test_job_unico_que_falhou_cedo_e_adotado_sem_repetir_o_envio(api, simulador_exclusivo):
+    def controle(nome, **dados):
+        url = f"{simulador_exclusivo.url}/__simulador/{nome}"
+        assert requests.post(url, json=dados, timeout=5).status_code == 200
+
+    processo = criar_processo()
+    execucao = em_voo(processo)
+    controle("ajustes", pausado=True)  # o job falha no primeiro passo, antes de citar o cliente
+    job = criar_job_perdido(api, processo)
+    controle("falhas/job", job_id=job, erro="Falha no login do portal")
+    controle("ajustes", pausado=False)
+    esperar(lambda: api.status(job).terminou, prazo=20)
+    assert not processo.cliente.mencao_em(
+        "\n".join(linha.mensagem for linha in api.status(job).logs)
+    )
+    esperar(lambda: resolvidas([execucao]))
+    execucao.refresh_from_db()
+    assert execucao.job_id == job  # o desfecho (falha) segue o fluxo normal, sem job a mais
