@@ -49,8 +49,11 @@ class DoisWorkers:
         self.threads = [threading.Thread(target=w.rodar, daemon=True) for w in self.workers]
 
     def __enter__(self):
-        from execucoes.models import EstadoRPA
+        from execucoes.models import Arrendamento, EstadoRPA
 
+        # Cada medida começa do zero: nenhum arrendamento nem estado de stream da anterior.
+        Arrendamento.objects.all().delete()
+        EstadoRPA.objects.update_or_create(id=1, defaults={"stream_conectado": False})
         for thread in self.threads:
             thread.start()
         limite = time.monotonic() + 20
