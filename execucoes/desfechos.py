@@ -10,6 +10,7 @@ from django.utils import timezone
 from execucoes import linhas, saneamento
 from execucoes.faturas import Conferencia
 from execucoes.models import Execucao, StatusExecucao, TipoExecucao
+from execucoes.prazos import espera_crescente
 from execucoes.rpa import FaturaDoRobo, LinhaDeLog
 from processos.fatura import guardar_fatura
 from processos.models import Origem, StatusProcesso
@@ -124,7 +125,9 @@ def falhar(
             resultado=resultado if resultado is not None else execucao.resultado,
         )
         if repetir and _cabe_nova_tentativa(execucao):
-            espera = settings.RPA_ESPERA_BASE_SEGUNDOS * 2 ** (execucao.numero_tentativa - 1)
+            espera = espera_crescente(
+                execucao.numero_tentativa, base=settings.RPA_ESPERA_BASE_SEGUNDOS
+            )
             Execucao.objects.create(
                 processo=execucao.processo,
                 tipo=execucao.tipo,

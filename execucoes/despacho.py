@@ -34,6 +34,7 @@ from execucoes.models import (
     TipoExecucao,
 )
 from execucoes.parametros import corpo_download, corpo_sat
+from execucoes.prazos import espera_crescente
 from execucoes.rpa import (
     ClienteRPA,
     DadosInvalidos,
@@ -115,7 +116,7 @@ def sondar_token() -> None:
         marcar_token(token, recusado=False)
         return
     sondagens = estado.token_sondagens + 1
-    espera = min(SONDAGEM_MAXIMA, SONDAGEM_INICIAL * 2 ** (sondagens - 1))
+    espera = espera_crescente(sondagens, base=SONDAGEM_INICIAL, maximo=SONDAGEM_MAXIMA)
     EstadoRPA.objects.filter(id=1).update(
         token_sondagens=sondagens,
         token_proxima_sondagem_em=agora + dt.timedelta(seconds=espera),
@@ -214,7 +215,7 @@ def _soltar(execucao_id, cerca: str) -> None:
 
 def _adiar(execucao: Execucao, cerca: str, motivo: str) -> None:
     tentativas = execucao.tentativas_envio + 1
-    espera = min(ESPERA_MAXIMA_ENVIO, 2**tentativas)
+    espera = espera_crescente(tentativas, base=2, maximo=ESPERA_MAXIMA_ENVIO)
     Execucao.objects.filter(
         pk=execucao.pk, status=StatusExecucao.PENDENTE, envio_token=cerca
     ).update(

@@ -41,3 +41,10 @@ def conferir_prazos_do_envio(*, tempo_envio: float, sem_resposta: float) -> None
             efetivo,
             sem_resposta,
         )
+
+
+def espera_crescente(tentativa: int, *, base: float, maximo: float | None = None) -> float:
+    """A espera antes da próxima tentativa: base, o dobro, o quádruplo… (tentativa 1, 2, 3…), até
+    `maximo`. Uma fórmula só para novas tentativas, envios adiados e sondagens do token."""
+    espera = base * 2 ** max(0, tentativa - 1)
+    return espera if maximo is None else min(espera, maximo)

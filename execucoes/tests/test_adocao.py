@@ -178,3 +178,10 @@ def test_job_unico_que_falhou_cedo_e_adotado_sem_repetir_o_envio(api, simulador_
     esperar(lambda: resolvidas([execucao]))
     execucao.refresh_from_db()
     assert execucao.job_id == job  # o desfecho (falha) segue o fluxo normal, sem job a mais
+
+
+def test_espera_crescente_dobra_a_cada_tentativa_ate_o_maximo():
+    from execucoes.prazos import espera_crescente
+
+    assert [espera_crescente(n, base=60) for n in (1, 2, 3)] == [60, 120, 240]
+    assert [espera_crescente(n, base=2, maximo=300) for n in (1, 8, 9, 20)] == [2, 256, 300, 300]
