@@ -246,14 +246,6 @@ class ClienteRPA:
         self.tempo_limite = tempo_limite
         self.repetir_gets = repetir_gets
 
-    @classmethod
-    def para_operadora(cls, operadora=None) -> "ClienteRPA":
-        """Cliente com a URL da operadora (ou a global) e o token global."""
-        from contas.token import token_global
-
-        base = getattr(operadora, "url_endpoint_rpa", "") or settings.API_EXTERNA_URL
-        return cls(base_url=base, token=token_global())
-
     # Jobs
     def executar_download(
         self, operadora: str, *, login: str, senha: str, filtro: str, cnpj: str, processo_id=None
