@@ -3,7 +3,7 @@
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
-from brm.admin_base import SoFiltrosDaTela
+from nucleo.admin_base import SoFiltrosDaTela
 
 
 class SiteBRM(admin.AdminSite):

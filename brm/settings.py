@@ -239,7 +239,7 @@ STORAGES = {
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Arquivos vão para o disco só até o maior tamanho aceito; o resto é contado e recusado.
-FILE_UPLOAD_HANDLERS = ["brm.uploads.ArquivoLimitado"]
+FILE_UPLOAD_HANDLERS = ["nucleo.uploads.ArquivoLimitado"]
 
 # --- E-mail -----------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
@@ -252,24 +252,24 @@ REST_FRAMEWORK = {
         "rest_framework_simplejwt.authentication.JWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["brm.api.PerfilPermite"],
-    "DEFAULT_PAGINATION_CLASS": "brm.api.Paginas",
+    "DEFAULT_PERMISSION_CLASSES": ["nucleo.api.PerfilPermite"],
+    "DEFAULT_PAGINATION_CLASS": "nucleo.api.Paginas",
     # JSON aninhado demais e texto com NUL viram 400 na leitura do corpo (nunca um 500).
     "DEFAULT_PARSER_CLASSES": [
-        "brm.api.LeitorJSON",
-        "brm.api.LeitorFormulario",
-        "brm.api.LeitorMultipart",
+        "nucleo.api.LeitorJSON",
+        "nucleo.api.LeitorFormulario",
+        "nucleo.api.LeitorMultipart",
     ],
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
-        "brm.api.Filtros",
-        "brm.api.Busca",
+        "nucleo.api.Filtros",
+        "nucleo.api.Busca",
         "rest_framework.filters.OrderingFilter",
     ],
     "SEARCH_PARAM": "busca",
     "ORDERING_PARAM": "ordem",
-    "EXCEPTION_HANDLER": "brm.api_erros.tratar_excecao",
-    "DEFAULT_SCHEMA_CLASS": "brm.api_esquema.EsquemaDaAPI",
+    "EXCEPTION_HANDLER": "nucleo.api_erros.tratar_excecao",
+    "DEFAULT_SCHEMA_CLASS": "nucleo.api_esquema.EsquemaDaAPI",
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.ScopedRateThrottle"],
     # O IP é o REMOTE_ADDR (o uvicorn já o corrige atrás do proxy de FORWARDED_ALLOW_IPS); um
     # X-Forwarded-For vindo do cliente não conta.
@@ -293,7 +293,7 @@ SPECTACULAR_SETTINGS = {
     "Autenticação: JWT (`POST /api/token/`, cabeçalho `Authorization: Bearer …`) ou a sessão "
     "do navegador. Perfis valem como no admin.",
     "VERSION": "1.0.0",
-    "SERVE_PERMISSIONS": ["brm.api.PerfilPermite"],
+    "SERVE_PERMISSIONS": ["nucleo.api.PerfilPermite"],
     "SWAGGER_UI_DIST": "SIDECAR",  # sem CDN: os arquivos do Swagger UI saem do próprio app
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

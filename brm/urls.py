@@ -4,7 +4,7 @@ from django.views.generic import RedirectView
 
 from contas.views import login_do_admin
 
-handler404 = "brm.api_erros.pagina_nao_encontrada"
+handler404 = "nucleo.api_erros.pagina_nao_encontrada"
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),

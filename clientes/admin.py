@@ -4,11 +4,11 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 
-from brm.admin_base import AdminPorPerfil, exportar_csv, selo
-from brm.documentos import termo_de_busca
 from clientes.forms import FormularioCliente, FormularioConfirmacao, FormularioImportacao
 from clientes.importacao import ArquivoInvalido, importar_clientes
 from clientes.models import Cliente
+from nucleo.admin_base import AdminPorPerfil, exportar_csv, selo
+from nucleo.documentos import termo_de_busca
 
 
 @admin.register(Cliente)

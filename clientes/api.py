@@ -6,8 +6,8 @@ A senha do portal só entra (escrita): nunca sai numa resposta; `tem_senha_porta
 from django_filters import rest_framework as filtros
 from rest_framework import serializers, viewsets
 
-from brm.api import PerfilPermite, ValidadoPeloModelo
 from clientes.models import CAMPOS_DO_CADASTRO, Cliente
+from nucleo.api import PerfilPermite, ValidadoPeloModelo
 from operadoras.models import Operadora
 
 

@@ -4,9 +4,15 @@ import re
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from brm.criptografia import CampoCifrado
-from brm.documentos import formatar_cnpj, normalizar_cnpj, normalizar_cpf, validar_cnpj, validar_cpf
-from brm.modelos import ModeloBase
+from nucleo.criptografia import CampoCifrado
+from nucleo.documentos import (
+    formatar_cnpj,
+    normalizar_cnpj,
+    normalizar_cpf,
+    validar_cnpj,
+    validar_cpf,
+)
+from nucleo.modelos import ModeloBase
 
 # Os dados de cadastro de um cliente (os da planilha das operadoras, além de operadora e situação).
 CAMPOS_DO_CADASTRO = [

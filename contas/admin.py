@@ -13,10 +13,10 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
-from brm.admin_base import selo
 from contas.models import Perfil, Usuario
 from contas.token import RenovacaoImpossivel, expiracao, renovar_token_global
 from execucoes.rpa import ErroRPA
+from nucleo.admin_base import selo
 
 
 def mascarar(segredo: str) -> str:

@@ -4,8 +4,8 @@ from django.db import models
 from django.utils import timezone
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
-from brm.criptografia import CampoCifrado
-from brm.modelos import ModeloBase
+from nucleo.criptografia import CampoCifrado
+from nucleo.modelos import ModeloBase
 
 
 class Perfil(models.TextChoices):

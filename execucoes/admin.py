@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
-from brm.admin_base import AdminSomenteLeitura, selo
 from execucoes.models import Execucao, LogExecucao
+from nucleo.admin_base import AdminSomenteLeitura, selo
 from processos import acoes
 from processos.admin_acoes import AcaoComMotivo, FormularioCancelamento, pedir_motivo_e_aplicar
 

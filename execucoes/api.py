@@ -8,8 +8,8 @@ from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from brm.api import PerfilPermite, PorOrdemDeChegada
 from execucoes.models import Execucao, LogExecucao, StatusExecucao, TipoExecucao
+from nucleo.api import PerfilPermite, PorOrdemDeChegada
 from processos import acoes
 from processos.acoes import Pedido
 from processos.models import Origem

@@ -3,7 +3,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 
-from brm.modelos import ModeloBase
+from nucleo.modelos import ModeloBase
 
 
 class TipoExecucao(models.TextChoices):

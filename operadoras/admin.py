@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.db.models import Count
 
-from brm.admin_base import AdminPorPerfil, selo
+from nucleo.admin_base import AdminPorPerfil, selo
 from operadoras.models import Operadora
 from processos.competencia import competencia_atual
 from processos.models import Origem

@@ -2,7 +2,7 @@
 
 from rest_framework import viewsets
 
-from brm.api import PerfilPermite, ValidadoPeloModelo
+from nucleo.api import PerfilPermite, ValidadoPeloModelo
 from operadoras.models import Operadora
 
 

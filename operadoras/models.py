@@ -5,7 +5,7 @@ from django.core.validators import URLValidator
 from django.db import models
 from django.db.models.functions import Upper
 
-from brm.modelos import CampoURL, ModeloBase
+from nucleo.modelos import CampoURL, ModeloBase
 
 # Operadoras com robô documentado pela RPA API (RPA-API.md §1): criadas já com robô.
 CODIGOS_COM_ROBO = frozenset({"OI", "VIVO", "EMBRATEL", "DIGITALNET"})

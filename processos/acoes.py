@@ -22,16 +22,9 @@ from execucoes.models import (
     TipoExecucao,
 )
 from execucoes.parametros import parametros_mascarados
+from nucleo.erros import AcaoRecusada, SemPermissao
 from processos.fatura import FaturaInvalida, guardar_fatura
 from processos.models import Processo, StatusProcesso
-
-
-class AcaoRecusada(Exception):
-    """A ação não cabe agora (estado, dados). Na API: HTTP 409."""
-
-
-class SemPermissao(AcaoRecusada):
-    """O perfil de quem pede não permite a ação. Na API: HTTP 403."""
 
 
 @dataclass(frozen=True)

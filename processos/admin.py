@@ -7,9 +7,9 @@ from django.urls import path, reverse
 from django.utils.formats import number_format
 from django.utils.html import format_html
 
-from brm.admin_base import AdminPorPerfil, AdminSomenteLeitura, exportar_csv, selo
-from brm.documentos import termo_de_busca
 from execucoes.models import Execucao
+from nucleo.admin_base import AdminPorPerfil, AdminSomenteLeitura, exportar_csv, selo
+from nucleo.documentos import termo_de_busca
 from processos import acoes, admin_acoes
 from processos.competencia import formatar_competencia, ler_competencia
 from processos.forms import FormularioCriacaoMensal, FormularioNovoProcesso, FormularioProcesso

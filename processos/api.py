@@ -15,8 +15,8 @@ from rest_framework.exceptions import NotFound
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
-from brm.api import LeitorFormulario, LeitorMultipart, PerfilPermite
 from clientes.models import Cliente
+from nucleo.api import LeitorFormulario, LeitorMultipart, PerfilPermite
 from operadoras.models import Operadora
 from processos import acoes
 from processos.acoes import Pedido

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 
-from brm.admin_base import CORES
 from execucoes.models import Execucao, StatusExecucao, TipoExecucao
+from nucleo.admin_base import CORES
 from processos.models import Processo, StatusProcesso, Transicao
 
 STATUS_DE_FALHA = (StatusExecucao.FALHOU, StatusExecucao.TIMEOUT)

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from brm.modelos import ModeloBase
+from nucleo.modelos import ModeloBase
 from processos.competencia import formatar_competencia
 
 

@@ -1,6 +1,6 @@
 from django import template
 
-from brm.admin_base import selo
+from nucleo.admin_base import selo
 
 register = template.Library()
 

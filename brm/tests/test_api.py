@@ -261,7 +261,7 @@ def test_apagar_cliente_sem_processos():
 def test_conflito_no_banco_vira_409_em_portugues():
     from django.db import IntegrityError
 
-    from brm.api_erros import tratar_excecao
+    from nucleo.api_erros import tratar_excecao
 
     resposta = tratar_excecao(IntegrityError("duplicate key value"), {})
     assert resposta.status_code == 409

@@ -2,9 +2,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from brm.criptografia import cifrar, decifrar, recifrar
-from brm.documentos import validar_cnpj, validar_cpf
 from conftest import criar_cliente, criar_usuario
+from nucleo.criptografia import cifrar, decifrar, recifrar
+from nucleo.documentos import validar_cnpj, validar_cpf
 
 
 @pytest.mark.parametrize(

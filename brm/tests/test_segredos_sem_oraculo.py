@@ -8,11 +8,11 @@ from django.urls import reverse
 from rest_framework.filters import OrderingFilter
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from brm.admin_base import SoFiltrosDaTela, exportar_csv
 from brm.api_urls import rotas
-from brm.criptografia import CampoCifrado, passa_por_campo_cifrado
 from conftest import criar_cliente, criar_processo, jwt_de_teste
 from execucoes.models import Execucao, LogExecucao, TipoExecucao
+from nucleo.admin_base import SoFiltrosDaTela, exportar_csv
+from nucleo.criptografia import CampoCifrado, passa_por_campo_cifrado
 from processos.models import Origem, StatusProcesso
 
 pytestmark = pytest.mark.django_db

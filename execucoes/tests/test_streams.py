@@ -344,7 +344,7 @@ def test_um_job_nas_duas_rotas_ao_mesmo_tempo_cada_rota_no_seu_formato():
 def test_mostrar_as_linhas_nao_decifra_a_senha_do_portal(monkeypatch):
     """O cliente tem a senha do portal cifrada; histórico, ao vivo e estado, nas duas rotas, não
     carregam o cliente (antes, cada linha decifrava a senha)."""
-    from brm import criptografia
+    from nucleo import criptografia
 
     processo, execucao = preparar(com_linhas=3)
     assert processo.cliente.senha_portal  # há o que decifrar

@@ -1,5 +1,5 @@
 """Erros em HTTP na API, num lugar só (ligado em REST_FRAMEWORK): recusas do fluxo
-(`processos.acoes`) e conflitos com o banco viram respostas em pt-BR, nunca um 500."""
+(`nucleo.erros`) e conflitos com o banco viram respostas em pt-BR, nunca um 500."""
 
 from django.db import IntegrityError
 from django.db.models import ProtectedError
@@ -10,7 +10,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from processos.acoes import AcaoRecusada, SemPermissao
+from nucleo.erros import AcaoRecusada, SemPermissao
 
 
 def tratar_excecao(excecao, contexto):

@@ -10,7 +10,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from brm.criptografia import passa_por_campo_cifrado
+from nucleo.criptografia import passa_por_campo_cifrado
 
 # Cor de cada valor de status/nível, em um só lugar (as classes estão em brm/admin.css).
 CORES = {

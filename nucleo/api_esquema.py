@@ -1,7 +1,7 @@
 """O esquema OpenAPI da API (`/api/esquema/`): além do que o drf-spectacular deduz, todo código
 de erro que cada operação pode responder.
 
-Fica fora de `brm.api` porque o próprio `rest_framework.views` importa `brm.api` (as classes que
+Fica fora de `nucleo.api` porque o `rest_framework.views` importa `nucleo.api` (as classes que
 leem o corpo) e o drf-spectacular importa as views do DRF: juntos, a importação seria circular."""
 
 from drf_spectacular.openapi import AutoSchema

@@ -1,8 +1,8 @@
 """Peças comuns da API REST (SPEC §6): perfis, validação pelo modelo, paginação.
 
-Os perfis valem exatamente como no admin (`brm.admin_base.AdminPorPerfil`): toda a equipe lê; quem
+Os perfis valem como no admin (`nucleo.admin_base.AdminPorPerfil`): toda a equipe lê; quem
 escreve é dito por `editar_se` na view (uma propriedade do usuário). As ações do fluxo conferem o
-perfil de novo no serviço (`processos.acoes`); suas recusas viram HTTP em `brm.api_erros`.
+perfil de novo no serviço (`processos.acoes`); suas recusas viram HTTP em `nucleo.api_erros`.
 """
 
 import json
@@ -19,7 +19,7 @@ from rest_framework.exceptions import ParseError
 from rest_framework.settings import api_settings
 from rest_framework.utils.json import strict_constant
 
-from brm.documentos import termo_de_busca
+from nucleo.documentos import termo_de_busca
 
 # Nenhum pedido legítimo passa de 3 níveis; o limite fica longe disso e muito abaixo da pilha.
 PROFUNDIDADE_MAXIMA_JSON = 32
