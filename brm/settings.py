@@ -184,6 +184,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "contas.Usuario"
 
 AUTHENTICATION_BACKENDS = [
+    # Primeiro: responde sozinho, sem consultar o banco, às capacidades (nucleo.permissoes).
+    "contas.permissoes.PermissoesDoPerfil",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]

@@ -8,6 +8,7 @@ from rest_framework import serializers, viewsets
 
 from clientes.models import CAMPOS_DO_CADASTRO, Cliente
 from nucleo.api import PerfilPermite, ValidadoPeloModelo
+from nucleo.permissoes import Capacidade
 from operadoras.models import Operadora
 
 
@@ -66,7 +67,7 @@ class ClienteViewSet(viewsets.ModelViewSet):
     queryset = Cliente.objects.select_related("operadora")
     serializer_class = ClienteSerializer
     permission_classes = [PerfilPermite]
-    editar_se = "e_administrador"
+    editar_se = Capacidade.CADASTRAR
     filterset_class = FiltroDeClientes
     search_fields = ["razao_social", "=cnpj", "=hash_unico"]
     ordering_fields = ["razao_social", "criado_em"]

@@ -17,6 +17,7 @@ from contas.models import Perfil, Usuario
 from contas.token import RenovacaoImpossivel, expiracao, renovar_token_global
 from execucoes.rpa import ErroRPA
 from nucleo.admin_base import selo
+from nucleo.permissoes import Capacidade, pode
 
 
 def mascarar(segredo: str) -> str:
@@ -111,7 +112,7 @@ class UsuarioAdmin(UserAdmin):
     ]
 
     def _e_administrador(self, request) -> bool:
-        return getattr(request.user, "e_administrador", False)
+        return pode(request.user, Capacidade.GERIR_EQUIPE)
 
     def has_module_permission(self, request) -> bool:
         return self._e_administrador(request)
@@ -180,7 +181,7 @@ class UsuarioAdmin(UserAdmin):
     @staticmethod
     @require_POST
     def renovar_token_view(request, object_id):
-        if not getattr(request.user, "e_administrador", False):
+        if not pode(request.user, Capacidade.GERIR_TOKEN):
             raise PermissionDenied
         usuario = get_object_or_404(Usuario, pk=object_id)
         destino = reverse("admin:contas_usuario_change", args=[usuario.pk])

@@ -91,19 +91,3 @@ class Usuario(ModeloBase, AbstractUser):
         BlacklistedToken.objects.bulk_create(
             [BlacklistedToken(token=token) for token in pendentes], ignore_conflicts=True
         )
-
-    @property
-    def ativo(self) -> bool:
-        return self.is_active
-
-    @property
-    def e_administrador(self) -> bool:
-        return self.is_active and self.perfil == Perfil.ADMINISTRADOR
-
-    @property
-    def pode_aprovar(self) -> bool:
-        return self.is_active and self.perfil in (Perfil.ADMINISTRADOR, Perfil.APROVADOR)
-
-    @property
-    def pode_operar(self) -> bool:
-        return self.is_active and self.perfil in Perfil.values

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from contas.models import Perfil, Usuario
+from nucleo.permissoes import Capacidade, pode
 
 DIAS_DE_AVISO = 30
 
@@ -100,7 +101,7 @@ def renovar_token_global(usuario: Usuario) -> dt.datetime | None:
     """Pede um token novo à API RPA (`/auth/refresh`) e o guarda no administrador."""
     from execucoes.rpa import ClienteRPA
 
-    if not usuario.e_administrador:
+    if not pode(usuario, Capacidade.GERIR_TOKEN):
         raise RenovacaoImpossivel("Só um administrador renova o token da API RPA.")
     if not settings.BRM_TOKEN_PASSWORD:
         raise RenovacaoImpossivel(

@@ -4,6 +4,7 @@ from django.utils.html import format_html
 
 from execucoes.models import Execucao, LogExecucao
 from nucleo.admin_base import AdminSomenteLeitura, selo
+from nucleo.permissoes import Capacidade, pode
 from processos import acoes
 from processos.admin_acoes import AcaoComMotivo, FormularioCancelamento, pedir_motivo_e_aplicar
 
@@ -69,7 +70,7 @@ class ExecucaoAdmin(AdminSomenteLeitura):
     fields = readonly_fields
 
     def has_cancelar_permission(self, request) -> bool:
-        return getattr(request.user, "pode_operar", False)
+        return pode(request.user, Capacidade.OPERAR)
 
     @admin.display(description="status", ordering="status")
     def status_selo(self, execucao):

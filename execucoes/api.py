@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from execucoes.models import Execucao, LogExecucao, StatusExecucao, TipoExecucao
 from nucleo.api import PerfilPermite, PorOrdemDeChegada
+from nucleo.permissoes import Capacidade
 from processos import acoes
 from processos.acoes import Pedido
 from processos.models import Origem
@@ -85,7 +86,7 @@ class ExecucaoViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Execucao.objects.select_related("executado_por", "cancelada_por")
     serializer_class = ExecucaoSerializer
     permission_classes = [PerfilPermite]
-    editar_se = "pode_operar"  # a única escrita é cancelar; o serviço confere o perfil de novo
+    editar_se = Capacidade.OPERAR  # a única escrita é cancelar; o serviço confere o perfil de novo
     pagination_class = PorOrdemDeChegada
     filterset_class = FiltroDeExecucoes
     filter_backends = [DjangoFilterBackend]  # a ordem é a do cursor (mais recentes primeiro)

@@ -19,6 +19,7 @@ from execucoes.models import Execucao, StatusExecucao
 from execucoes.rpa import ClienteRPA, ErroRPA, JobNaoEncontrado
 from execucoes.sse import Recusa, evento_sse, responder, transmitir, ultimo_evento
 from execucoes.transmissao import Chave, central
+from nucleo.permissoes import Capacidade, pode
 
 ESPERA_CONFIRMACAO = 3.0
 JOB_DESCONHECIDO = "Job não encontrado."
@@ -34,7 +35,7 @@ def _sem_permissao() -> JsonResponse:
 
 
 def _equipe(usuario) -> bool:
-    return getattr(usuario, "pode_operar", False)
+    return pode(usuario, Capacidade.LER)
 
 
 async def stream(request, job_id):

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from execucoes import acompanhamento
 from execucoes.conexao import testar_conexao
+from nucleo.permissoes import Capacidade, pode
 from processos.models import Processo
 
 # O callback chega uma vez por job que termina, sempre do mesmo IP (o do robô): o limite é por
@@ -18,7 +19,7 @@ JANELA_AVISOS = 10
 
 
 def _equipe(usuario) -> bool:
-    return getattr(usuario, "pode_operar", False)
+    return pode(usuario, Capacidade.LER)
 
 
 @user_passes_test(_equipe)

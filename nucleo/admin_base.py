@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from nucleo.criptografia import passa_por_campo_cifrado
+from nucleo.permissoes import Capacidade, pode
 
 # Cor de cada valor de status/nível, em um só lugar (as classes estão em brm/admin.css).
 CORES = {
@@ -80,15 +81,15 @@ class SoFiltrosDaTela:
 
 
 class AdminPorPerfil(admin.ModelAdmin):
-    """Todos da equipe veem; `editar_se` diz qual propriedade do usuário permite editar."""
+    """Toda a equipe vê; `editar_se` diz que capacidade permite criar, alterar e apagar."""
 
-    editar_se: str | None = "e_administrador"
+    editar_se: str | None = Capacidade.CADASTRAR
 
     def _pode_editar(self, request) -> bool:
-        return bool(self.editar_se) and getattr(request.user, self.editar_se, False)
+        return bool(self.editar_se) and pode(request.user, self.editar_se)
 
     def has_view_permission(self, request, obj=None) -> bool:
-        return getattr(request.user, "pode_operar", False)
+        return pode(request.user, Capacidade.LER)
 
     def has_module_permission(self, request) -> bool:
         return self.has_view_permission(request)

@@ -20,6 +20,7 @@ from rest_framework.settings import api_settings
 from rest_framework.utils.json import strict_constant
 
 from nucleo.documentos import termo_de_busca
+from nucleo.permissoes import Capacidade, pode
 
 # Nenhum pedido legítimo passa de 3 níveis; o limite fica longe disso e muito abaixo da pilha.
 PROFUNDIDADE_MAXIMA_JSON = 32
@@ -123,12 +124,12 @@ class PerfilPermite(permissions.BasePermission):
     message = "Seu perfil não permite esta operação."
 
     def has_permission(self, request, view) -> bool:
-        if not getattr(request.user, "pode_operar", False):
+        if not pode(request.user, Capacidade.LER):
             return False
         if request.method in permissions.SAFE_METHODS:
             return True
         editar_se = getattr(view, "editar_se", None)
-        return bool(editar_se) and getattr(request.user, editar_se, False)
+        return bool(editar_se) and pode(request.user, editar_se)
 
 
 class Busca(filters.SearchFilter):

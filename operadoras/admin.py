@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.db.models import Count
 
 from nucleo.admin_base import AdminPorPerfil, selo
+from nucleo.permissoes import Capacidade, pode
 from operadoras.models import Operadora
 from processos.competencia import competencia_atual
 from processos.models import Origem
@@ -37,7 +38,7 @@ class OperadoraAdmin(AdminPorPerfil):
 
     @admin.action(description="Criar processos do mês atual para as operadoras selecionadas")
     def criar_processos_do_mes(self, request, queryset):
-        if not request.user.pode_operar:
+        if not pode(request.user, Capacidade.OPERAR):
             self.message_user(request, "Seu perfil não cria processos.", level="error")
             return
         criados = existentes = 0

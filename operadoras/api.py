@@ -3,6 +3,7 @@
 from rest_framework import viewsets
 
 from nucleo.api import PerfilPermite, ValidadoPeloModelo
+from nucleo.permissoes import Capacidade
 from operadoras.models import Operadora
 
 
@@ -31,7 +32,7 @@ class OperadoraViewSet(viewsets.ModelViewSet):
     queryset = Operadora.objects.all()
     serializer_class = OperadoraSerializer
     permission_classes = [PerfilPermite]
-    editar_se = "e_administrador"
+    editar_se = Capacidade.CADASTRAR
     filterset_fields = ["ativo", "possui_rpa"]
     search_fields = ["nome", "codigo"]
     ordering_fields = ["nome", "codigo", "criado_em"]

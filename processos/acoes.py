@@ -23,6 +23,7 @@ from execucoes.models import (
 )
 from execucoes.parametros import parametros_mascarados
 from nucleo.erros import AcaoRecusada, SemPermissao
+from nucleo.permissoes import Capacidade, pode
 from processos.fatura import FaturaInvalida, guardar_fatura
 from processos.models import Processo, StatusProcesso
 
@@ -69,7 +70,7 @@ def _exigir_status(processo: Processo, status: str, acao: str) -> None:
 
 def _exigir_operar(pedido: Pedido) -> None:
     _exigir(
-        pedido.usuario is None or getattr(pedido.usuario, "pode_operar", False),
+        pedido.usuario is None or pode(pedido.usuario, Capacidade.OPERAR),
         "Seu perfil não permite esta ação.",
         SemPermissao,
     )
@@ -78,7 +79,7 @@ def _exigir_operar(pedido: Pedido) -> None:
 def _exigir_pessoa_que_opera(pedido: Pedido) -> None:
     """Cancelar é decisão de uma pessoa (o nome e o motivo vão para o log), nunca do sistema."""
     _exigir(
-        getattr(pedido.usuario, "pode_operar", False),
+        pode(pedido.usuario, Capacidade.OPERAR),
         "Seu perfil não permite esta ação.",
         SemPermissao,
     )
@@ -87,7 +88,7 @@ def _exigir_pessoa_que_opera(pedido: Pedido) -> None:
 def exigir_aprovador(usuario, verbo: str) -> None:
     """Aprovar e rejeitar são do APROVADOR e do ADMINISTRADOR (a API confere antes do corpo)."""
     _exigir(
-        getattr(usuario, "pode_aprovar", False),
+        pode(usuario, Capacidade.APROVAR),
         f"Só aprovadores e administradores {verbo} faturas.",
         SemPermissao,
     )

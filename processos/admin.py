@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from execucoes.models import Execucao
 from nucleo.admin_base import AdminPorPerfil, AdminSomenteLeitura, exportar_csv, selo
 from nucleo.documentos import termo_de_busca
+from nucleo.permissoes import Capacidade, pode
 from processos import acoes, admin_acoes
 from processos.competencia import formatar_competencia, ler_competencia
 from processos.forms import FormularioCriacaoMensal, FormularioNovoProcesso, FormularioProcesso
@@ -96,7 +97,7 @@ class ExecucaoInline(admin.TabularInline):
 
 @admin.register(Processo)
 class ProcessoAdmin(AdminPorPerfil):
-    editar_se = "pode_operar"
+    editar_se = Capacidade.OPERAR
     list_display = [
         "pagina",
         "cliente_razao_social",
@@ -156,7 +157,7 @@ class ProcessoAdmin(AdminPorPerfil):
     ]
 
     def has_delete_permission(self, request, obj=None) -> bool:
-        return getattr(request.user, "e_administrador", False)
+        return pode(request.user, Capacidade.CADASTRAR)
 
     def get_search_results(self, request, queryset, search_term):
         return super().get_search_results(request, queryset, termo_de_busca(search_term))

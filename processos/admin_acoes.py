@@ -16,6 +16,7 @@ from django.template.response import TemplateResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from execucoes.models import STATUS_ATIVOS, TipoExecucao
+from nucleo.permissoes import Capacidade, pode
 from processos import acoes
 from processos.acoes import AcaoRecusada, Pedido
 from processos.competencia import CampoCompetencia, competencia_atual
@@ -269,10 +270,10 @@ def acoes_permitidas(processo: Processo, usuario) -> list[str]:
     """Quais botões mostrar, pelo perfil e pelo estado (o serviço confere de novo ao executar)."""
     execucoes = list(processo.execucoes.all())
     if any(execucao.status in STATUS_ATIVOS for execucao in execucoes):
-        return ["cancelar_execucao"] if getattr(usuario, "pode_operar", False) else []
+        return ["cancelar_execucao"] if pode(usuario, Capacidade.OPERAR) else []
     tipos_que_rodaram = {execucao.tipo for execucao in execucoes}
     botoes = []
-    if getattr(usuario, "pode_operar", False):
+    if pode(usuario, Capacidade.OPERAR):
         if processo.status == StatusProcesso.AGUARDANDO_DOWNLOAD:
             if processo.cliente.operadora.possui_rpa:
                 ja_rodou = TipoExecucao.DOWNLOAD_FATURA in tipos_que_rodaram
@@ -281,7 +282,7 @@ def acoes_permitidas(processo: Processo, usuario) -> list[str]:
         elif processo.status == StatusProcesso.AGUARDANDO_ENVIO_SAT:
             ja_rodou = TipoExecucao.UPLOAD_SAT in tipos_que_rodaram
             botoes.append("executar_novamente" if ja_rodou else "enviar_ao_sat")
-    aprovador = getattr(usuario, "pode_aprovar", False)
+    aprovador = pode(usuario, Capacidade.APROVAR)
     if aprovador and processo.status == StatusProcesso.AGUARDANDO_APROVACAO:
         botoes += ["aprovar", "rejeitar"]
     return botoes

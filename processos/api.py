@@ -17,6 +17,7 @@ from rest_framework.response import Response
 
 from clientes.models import Cliente
 from nucleo.api import LeitorFormulario, LeitorMultipart, PerfilPermite
+from nucleo.permissoes import Capacidade
 from operadoras.models import Operadora
 from processos import acoes
 from processos.acoes import Pedido
@@ -229,7 +230,7 @@ class ProcessoViewSet(
     queryset = Processo.objects.select_related("cliente__operadora", "aprovado_por")
     serializer_class = ProcessoSerializer
     permission_classes = [PerfilPermite]
-    editar_se = "pode_operar"  # as ações conferem o perfil de cada uma no serviço
+    editar_se = Capacidade.OPERAR  # as ações conferem o perfil de cada uma no serviço
     filterset_class = FiltroDeProcessos
     search_fields = ["cliente__razao_social", "=cliente__cnpj", "=cliente__hash_unico"]
     ordering_fields = ["competencia", "criado_em", "vencimento", "valor"]

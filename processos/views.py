@@ -20,6 +20,7 @@ from execucoes.sse import (
     ultimo_evento,
 )
 from execucoes.transmissao import Chave, central, linhas_desde
+from nucleo.permissoes import Capacidade, pode
 from processos import admin_acoes
 from processos.fatura import resposta_da_fatura
 from processos.models import Processo
@@ -28,7 +29,7 @@ from processos.models import Processo
 def _equipe(request):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    if not getattr(request.user, "pode_operar", False):
+    if not pode(request.user, Capacidade.LER):
         raise PermissionDenied
     return None
 
@@ -177,7 +178,7 @@ async def eventos(request, pk):
 
 async def fluxo_do_processo(usuario, pk, desde: int):
     """Linhas de log da execução atual (ou última) do processo e as mudanças de status."""
-    if not getattr(usuario, "pode_operar", False):
+    if not pode(usuario, Capacidade.LER):
         return Recusa(403, "Sem permissão para acompanhar este processo.")
     if not await central().na_chegada(Processo.objects.filter(pk=pk).exists):
         return Recusa(404, "Processo não encontrado.")

@@ -6,8 +6,10 @@ import pytest
 from rest_framework.test import APIClient
 
 from conftest import criar_processo, criar_usuario
-from contas.models import Usuario
+from contas.models import Perfil
+from contas.permissoes import CAPACIDADES_DO_PERFIL
 from execucoes.models import Execucao, StatusExecucao, TipoExecucao
+from nucleo.permissoes import Capacidade
 from processos.models import StatusProcesso
 
 pytestmark = pytest.mark.django_db
@@ -74,7 +76,7 @@ def test_sem_login_ou_inativo_e_401_e_nada_muda(inativo):
 
 def test_perfil_que_nao_opera_recebe_403_e_nada_muda(operador, monkeypatch):
     execucao = executando()
-    monkeypatch.setattr(Usuario, "pode_operar", property(lambda usuario: False))
+    monkeypatch.setitem(CAPACIDADES_DO_PERFIL, Perfil.OPERADOR, frozenset({Capacidade.LER}))
     resposta = logado(operador).post(url(execucao), {"motivo": "x"}, format="json")
     assert resposta.status_code == 403
     assert resposta.json()["detail"] == "Seu perfil não permite esta operação."
