@@ -3,13 +3,11 @@
 Um stream fica aberto por horas e manda vários pedaços por segundo; passar cada pedaço pela pilha de
 resposta do Django (e seus middlewares no início) custa caro com centenas de navegadores. Aqui
 só se faz o necessário: sessão do Django → usuário, a mesma regra de permissão e o mesmo gerador
-(`fluxo_do_processo`, `fluxo_do_job`). Sob WSGI ou no cliente de testes, as views Django servem
-as mesmas URLs. Aqui também se ajusta o coletor de lixo do processo web (ver
-`ajustar_o_coletor_de_lixo`).
+(`execucoes.streams`). Sob WSGI ou no cliente de testes, as views Django servem
+as mesmas URLs.
 """
 
 import asyncio
-import gc
 import json
 import re
 import uuid
@@ -31,17 +29,6 @@ CABECALHOS_SSE = [
 ]
 
 
-def ajustar_o_coletor_de_lixo() -> None:
-    """Com mil navegadores o processo web tem uns 200 mil objetos vivos, e cada coleta completa
-    do coletor de ciclos do Python parava o laço de eventos por 100 a 250 ms: era o p99 do ao vivo
-    e o pico de quando muitos chegam juntos. O que já está carregado (Django, apps) vive até o
-    fim e sai das coletas; as gerações novas são coletadas a cada 50 mil objetos, não 700 (cada
-    volta cria e descarta milhares de objetos pequenos)."""
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(50_000, 20, 10)
-
-
 def _uuid(texto: str):
     try:
         return uuid.UUID(texto)
@@ -50,7 +37,7 @@ def _uuid(texto: str):
 
 
 async def _processo(usuario, identificador: str, desde: int):
-    from processos.views import fluxo_do_processo
+    from execucoes.streams import fluxo_do_processo
 
     pk = _uuid(identificador)
     if pk is None:
@@ -59,7 +46,7 @@ async def _processo(usuario, identificador: str, desde: int):
 
 
 async def _job(usuario, identificador: str, desde: int):
-    from execucoes.logs_tempo_real import fluxo_do_job
+    from execucoes.streams import fluxo_do_job
 
     return await fluxo_do_job(usuario, identificador, desde)
 
@@ -142,4 +129,3 @@ async def servir(abrir, identificador: str, scope, receive, send) -> None:
 
 # Este módulo é importado uma vez por processo web, quando o app ASGI é montado (brm/asgi.py),
 # depois que o Django carregou tudo.
-ajustar_o_coletor_de_lixo()

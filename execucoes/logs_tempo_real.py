@@ -1,7 +1,8 @@
 """Endpoints compatíveis com o sistema antigo: `/api/v2/logs-tempo-real/…` (RPA-API.md §4).
 
-O stream lê do banco (não da API RPA). `atualizar-status` não confia no corpo: pede ao worker que
-confirme o desfecho com a API (`GET /status`) e devolve o que o servidor sabe.
+O stream está em `execucoes.streams`, ao lado do da página do processo. `atualizar-status` não
+confia no corpo: pede ao worker que confirme o desfecho com a API (`GET /status`) e devolve o que
+o servidor sabe.
 """
 
 import asyncio
@@ -17,17 +18,10 @@ from execucoes.acompanhamento import cliente_do_job
 from execucoes.conexao import testar_conexao
 from execucoes.models import Execucao, StatusExecucao
 from execucoes.rpa import ClienteRPA, ErroRPA, JobNaoEncontrado
-from execucoes.sse import Recusa, evento_sse, responder, transmitir, ultimo_evento
-from execucoes.transmissao import Chave, central
+from execucoes.streams import JOB_DESCONHECIDO
 from nucleo.permissoes import Capacidade, pode
 
 ESPERA_CONFIRMACAO = 3.0
-JOB_DESCONHECIDO = "Job não encontrado."
-FIM = {StatusExecucao.CONCLUIDO: "COMPLETED"}
-
-
-def _agora() -> str:
-    return timezone.now().isoformat()
 
 
 def _sem_permissao() -> JsonResponse:
@@ -36,72 +30,6 @@ def _sem_permissao() -> JsonResponse:
 
 def _equipe(usuario) -> bool:
     return pode(usuario, Capacidade.LER)
-
-
-async def stream(request, job_id):
-    return responder(await fluxo_do_job(await request.auser(), job_id, ultimo_evento(request)))
-
-
-def linha_do_job(dados: dict) -> str:
-    """Uma linha de log no formato do sistema antigo (o `id:` quem põe é o `transmitir`)."""
-    campos = {
-        "type": "log",
-        "level": dados["nivel"],
-        "message": dados["mensagem"],
-        "operadora": dados["operadora"],
-        "job_id": dados["job_id"],
-        "timestamp": dados["momento"] or _agora(),
-        "service": "rpa-api",
-        "logger": "app.main",
-    }
-    return evento_sse(campos)
-
-
-async def fluxo_do_job(usuario, job_id: str, desde: int):
-    """O stream de um job no formato do sistema antigo (RPA-API.md §4)."""
-    if not _equipe(usuario):
-        return Recusa(403, "Sem permissão.")
-    if not saneamento.job_id(job_id):
-        return Recusa(404, JOB_DESCONHECIDO)
-    # Só as colunas: carregar o cliente decifraria a senha do portal.
-    consulta = Execucao.objects.filter(job_id=job_id).values(
-        "pk", "processo__cliente__operadora__codigo"
-    )
-    execucao = await central().na_chegada(consulta.first)
-    if execucao is None:
-        return Recusa(404, f"Job '{job_id}' não encontrado.")
-    operadora = execucao["processo__cliente__operadora__codigo"]
-
-    def inicio(ultimo: int) -> list[str]:
-        dados = {
-            "type": "connection",
-            "message": f"Conectado ao stream de logs para job {job_id}",
-            "timestamp": _agora(),
-        }
-        return [evento_sse(dados, id_=ultimo)]
-
-    def estado(dados: dict, ultimo: int) -> tuple[str, bool]:
-        if dados["ativa"]:
-            return ": estado\n\n", False
-        status = FIM.get(dados["execucao_status"], "FAILED")
-        tipo = "job_completed" if status == "COMPLETED" else "job_failed"
-        mensagem = f"Job {job_id} concluído com status {status}"
-        corpo = {
-            "type": tipo,
-            "job_status": status,
-            "level": "WARN",
-            "message": mensagem,
-            "operadora": operadora,
-            "job_id": job_id,
-            "timestamp": _agora(),
-            "service": "rpa-api",
-            "logger": "app.main",
-        }
-        return evento_sse(corpo, id_=ultimo), True
-
-    return transmitir(
-        Chave("execucao", execucao["pk"]), desde, inicio=inicio, linha=linha_do_job, estado=estado
-    )
 
 
 @require_POST

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from execucoes import logs_tempo_real, views
+from execucoes import logs_tempo_real, streams, views
 
 LOGS = "api/v2/logs-tempo-real/"
 
@@ -11,7 +11,9 @@ urlpatterns = [
         views.aviso_de_status,
         name="rpa_aviso_de_status",
     ),
-    path(LOGS + "stream/<str:job_id>", logs_tempo_real.stream, name="logs_stream"),
+    # Os dois streams de logs ao vivo (sob o gunicorn, servidos por execucoes.asgi_streams).
+    path("processos/<uuid:pk>/eventos", streams.eventos_do_processo, name="processo_eventos"),
+    path(LOGS + "stream/<str:job_id>", streams.stream_do_job, name="logs_stream"),
     path(
         LOGS + "atualizar-status/<str:job_id>",
         logs_tempo_real.atualizar_status,

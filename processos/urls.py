@@ -8,6 +8,5 @@ urlpatterns = [
     path("processos/<uuid:pk>/execucoes/", views.execucoes, name="processo_execucoes"),
     path("processos/<uuid:pk>/historico/", views.historico, name="processo_historico"),
     path("processos/<uuid:pk>/fatura.pdf", views.fatura, name="processo_fatura"),
-    path("processos/<uuid:pk>/eventos", views.eventos, name="processo_eventos"),
     path("execucoes/<uuid:pk>/log.txt", views.log_texto, name="execucao_log"),
 ]

@@ -11,15 +11,6 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from execucoes.models import Execucao, LogExecucao, TipoExecucao
-from execucoes.sse import (
-    HISTORICO_MAXIMO,
-    Recusa,
-    evento_sse,
-    responder,
-    transmitir,
-    ultimo_evento,
-)
-from execucoes.transmissao import Chave, central, linhas_desde
 from nucleo.permissoes import Capacidade, pode
 from processos import admin_acoes
 from processos.fatura import resposta_da_fatura
@@ -161,48 +152,3 @@ def log_texto(request, pk):
         bool(request.GET.get("baixar")), f"log-{execucao.job_id or execucao.pk}.txt"
     )
     return resposta
-
-
-CAMPOS_DA_LINHA = ("id", "nivel", "mensagem", "momento", "execucao_id")
-
-
-def linha_do_processo(dados: dict) -> str:
-    """Uma linha de log no stream do processo (o `id:` quem põe é o `transmitir`)."""
-    return evento_sse({campo: dados[campo] for campo in CAMPOS_DA_LINHA}, tipo="log")
-
-
-async def eventos(request, pk):
-    """SSE do processo (sob o gunicorn, servido por `execucoes.asgi_streams`, sem o Django)."""
-    return responder(await fluxo_do_processo(await request.auser(), pk, ultimo_evento(request)))
-
-
-async def fluxo_do_processo(usuario, pk, desde: int):
-    """Linhas de log da execução atual (ou última) do processo e as mudanças de status."""
-    if not pode(usuario, Capacidade.LER):
-        return Recusa(403, "Sem permissão para acompanhar este processo.")
-    if not await central().na_chegada(Processo.objects.filter(pk=pk).exists):
-        return Recusa(404, "Processo não encontrado.")
-    chave = Chave("processo", pk)
-
-    def historico(desde: int) -> list[dict]:
-        if desde:
-            return linhas_desde(chave, desde, HISTORICO_MAXIMO)
-        ultima = (
-            Execucao.objects.filter(processo_id=pk)
-            .order_by("-criado_em")
-            .values_list("pk", flat=True)
-            .first()
-        )
-        return linhas_desde(Chave("execucao", ultima), 0, HISTORICO_MAXIMO) if ultima else []
-
-    def estado(dados: dict, ultimo: int) -> tuple[str, bool]:
-        return evento_sse(dados, id_=ultimo, tipo="estado"), False
-
-    return transmitir(
-        chave,
-        desde,
-        inicio=lambda ultimo: [],
-        linha=linha_do_processo,
-        estado=estado,
-        historico_de=historico,
-    )

@@ -312,7 +312,7 @@ def test_quem_assina_durante_a_parada_do_servidor_tambem_e_mandado_reconectar(mo
 def test_um_job_nas_duas_rotas_ao_mesmo_tempo_cada_rota_no_seu_formato():
     """A central entrega a mesma linha ao canal do processo e ao da execução; cada rota mostra a
     linha no seu formato (antes, metade das linhas saía no formato da outra rota)."""
-    from processos.views import CAMPOS_DA_LINHA
+    from execucoes.streams import CAMPOS_DA_LINHA
 
     processo, execucao = preparar(com_linhas=2)
 
@@ -430,7 +430,7 @@ def test_historico_demorado_de_quem_chega_nao_atrasa_o_ao_vivo_de_quem_ja_olha()
 def test_o_id_enviado_e_o_maior_ja_entregue_mesmo_com_historico_fora_de_ordem(monkeypatch):
     """Last-Event-ID retoma do maior id entregue: com o histórico em outra ordem que a dos ids,
     o `id:` de cada evento não volta atrás."""
-    from processos import views
+    from execucoes import streams as views
 
     processo, execucao = preparar(com_linhas=4)
     ids = list(LogExecucao.objects.order_by("id").values_list("id", flat=True))
@@ -478,7 +478,7 @@ def test_quem_chega_junto_ao_mesmo_job_divide_uma_leitura_do_historico():
     from types import SimpleNamespace
 
     from execucoes.sse import evento_sse, transmitir
-    from processos.views import linha_do_processo
+    from execucoes.streams import linha_do_processo
 
     _processo, execucao = preparar(com_linhas=3)
     chave = transmissao.Chave("execucao", execucao.pk)
