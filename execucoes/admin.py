@@ -6,20 +6,24 @@ from execucoes.models import Execucao, LogExecucao
 from nucleo.admin_base import AdminSomenteLeitura, selo
 from nucleo.permissoes import Capacidade, pode
 from processos import acoes
-from processos.admin_acoes import AcaoComMotivo, FormularioCancelamento, pedir_motivo_e_aplicar
+from processos.admin_acoes import AcaoComMotivo, pedir_motivo_e_aplicar
+from processos.registro_de_acoes import ACAO, PaginaDoMotivo
 
+# O “Cancelar execução” do registro, em lote sobre as execuções (não sobre os processos).
 CANCELAR = AcaoComMotivo(
     acao="cancelar_execucoes",
-    titulo="Cancelar execuções",
-    explicacao="As execuções em andamento destas linhas são canceladas e o processo pode ser "
-    "executado de novo; as que já terminaram ficam como estão. Diga o motivo — ele fica no log "
-    "de cada execução.",
-    botao="Cancelar execuções",
-    voltar="Voltar",
+    pagina=PaginaDoMotivo(
+        titulo="Cancelar execuções",
+        explicacao="As execuções em andamento destas linhas são canceladas e o processo pode ser "
+        "executado de novo; as que já terminaram ficam como estão. Diga o motivo — ele fica no "
+        "log de cada execução.",
+        botao="Cancelar execuções",
+        voltar="Voltar",
+    ),
     funcao=acoes.cancelar_execucao,
     verbo="cancelada(s)",
     objeto="execução(ões)",
-    formulario=FormularioCancelamento,
+    formulario=ACAO["cancelar_execucao"].formulario,
     descrever=lambda execucao: f"{execucao.processo} — {execucao}",
 )
 

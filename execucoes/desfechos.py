@@ -13,14 +13,9 @@ from execucoes.models import Execucao, StatusExecucao, TipoExecucao
 from execucoes.prazos import espera_crescente
 from execucoes.rpa import FaturaDoRobo, LinhaDeLog
 from processos.fatura import guardar_fatura
-from processos.models import Origem, StatusProcesso
+from processos.models import ETAPA_DO_TIPO, Origem
 
 logger = logging.getLogger(__name__)
-
-STATUS_DO_PROCESSO_POR_TIPO = {
-    TipoExecucao.DOWNLOAD_FATURA: StatusProcesso.AGUARDANDO_DOWNLOAD,
-    TipoExecucao.UPLOAD_SAT: StatusProcesso.AGUARDANDO_ENVIO_SAT,
-}
 
 
 def _travar(execucao_id) -> Execucao | None:
@@ -60,10 +55,10 @@ def concluir_download(
         execucao = _travar(execucao_id)
         if execucao is None:
             return False
-        processo = execucao.processo
+        processo, etapa = execucao.processo, ETAPA_DO_TIPO[TipoExecucao.DOWNLOAD_FATURA]
         resultado = {**fatura.como_json(), "conferencia": conferencia.como_json()}
         _encerrar(execucao, StatusExecucao.CONCLUIDO, progresso=100, resultado=resultado, erro="")
-        if processo.status != StatusProcesso.AGUARDANDO_DOWNLOAD:
+        if processo.status != etapa.aguardando:
             logger.warning(
                 "Download finished for process %s in status %s; kept", processo.pk, processo.status
             )
@@ -72,7 +67,7 @@ def concluir_download(
         processo.valor = fatura.valor if fatura.valor is not None else processo.valor
         processo.vencimento = fatura.vencimento or processo.vencimento
         processo.mudar_status(
-            StatusProcesso.AGUARDANDO_APROVACAO,
+            etapa.concluida_leva_a,
             origem=Origem.WORKER,
             motivo=f"Fatura baixada pelo robô (job {execucao.job_id})",
             campos=["fatura", "fatura_sha256", "valor", "vencimento"],
@@ -85,7 +80,7 @@ def concluir_sat(execucao_id, *, resultado) -> bool:
         execucao = _travar(execucao_id)
         if execucao is None:
             return False
-        processo = execucao.processo
+        processo, etapa = execucao.processo, ETAPA_DO_TIPO[TipoExecucao.UPLOAD_SAT]
         _encerrar(
             execucao,
             StatusExecucao.CONCLUIDO,
@@ -93,11 +88,11 @@ def concluir_sat(execucao_id, *, resultado) -> bool:
             resultado=saneamento.json_limpo(resultado),
             erro="",
         )
-        if processo.status != StatusProcesso.AGUARDANDO_ENVIO_SAT:
+        if processo.status != etapa.aguardando:
             return True
         processo.enviado_sat_em = timezone.now()
         processo.mudar_status(
-            StatusProcesso.UPLOAD_REALIZADO,
+            etapa.concluida_leva_a,
             origem=Origem.WORKER,
             motivo=f"Registrada no SAT (job {execucao.job_id})",
             campos=["enviado_sat_em"],
@@ -139,10 +134,11 @@ def falhar(
 
 
 def _cabe_nova_tentativa(execucao: Execucao) -> bool:
-    esperado = STATUS_DO_PROCESSO_POR_TIPO.get(execucao.tipo)
+    etapa = ETAPA_DO_TIPO.get(execucao.tipo)
     return (
         execucao.numero_tentativa < settings.RPA_MAX_TENTATIVAS
-        and execucao.processo.status == esperado
+        and etapa is not None
+        and execucao.processo.status == etapa.aguardando
     )
 
 

@@ -114,7 +114,7 @@ class AdminSomenteLeitura(AdminPorPerfil):
         return False
 
 
-@admin.action(description="Exportar selecionados para CSV")
+@admin.action(description="Exportar selecionados para CSV", permissions=["view"])
 def exportar_csv(modeladmin, request, queryset):
     """Exporta as colunas de `modeladmin.colunas_csv` (título, atributo com pontos).
 

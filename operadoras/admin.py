@@ -36,11 +36,14 @@ class OperadoraAdmin(AdminPorPerfil):
     def total_clientes(self, operadora):
         return operadora._total_clientes
 
-    @admin.action(description="Criar processos do mês atual para as operadoras selecionadas")
+    def has_operar_permission(self, request) -> bool:
+        return pode(request.user, Capacidade.OPERAR)
+
+    @admin.action(
+        description="Criar processos do mês atual para as operadoras selecionadas",
+        permissions=["operar"],
+    )
     def criar_processos_do_mes(self, request, queryset):
-        if not pode(request.user, Capacidade.OPERAR):
-            self.message_user(request, "Seu perfil não cria processos.", level="error")
-            return
         criados = existentes = 0
         inativas = []
         for operadora in queryset:

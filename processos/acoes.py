@@ -1,8 +1,9 @@
 """As ações do fluxo (SPEC §3), uma função cada, usadas pelo admin, API, worker e comandos.
 
 Cada uma roda numa transação com a linha do processo travada, confere o perfil de quem pede e o
-estado atual, e recusa o que não cabe com uma mensagem em pt-BR, sem mudar nada. Iniciar um robô
-só registra uma execução PENDENTE; o HTTP é com o worker.
+estado atual pela sua guarda (`recusa_de_…`, a mesma que a página usa para mostrar os botões), e
+recusa o que não cabe com uma mensagem em pt-BR, sem mudar nada. Iniciar um robô só registra uma
+execução PENDENTE; o HTTP é com o worker. O que cada botão diz e pergunta: `registro_de_acoes`.
 """
 
 import datetime as dt
@@ -25,7 +26,7 @@ from execucoes.parametros import parametros_mascarados
 from nucleo.erros import AcaoRecusada, SemPermissao
 from nucleo.permissoes import Capacidade, pode
 from processos.fatura import FaturaInvalida, guardar_fatura
-from processos.models import Processo, StatusProcesso
+from processos.models import ETAPA_DO_STATUS, Processo, StatusProcesso
 
 
 @dataclass(frozen=True)
@@ -56,55 +57,172 @@ def _travar(processo) -> Processo:
     )
 
 
-def _exigir(condicao: bool, mensagem: str, erro=AcaoRecusada) -> None:
+def _exigir(condicao: bool, mensagem: str) -> None:
     if not condicao:
-        raise erro(mensagem)
+        raise AcaoRecusada(mensagem)
 
 
-def _exigir_status(processo: Processo, status: str, acao: str) -> None:
-    _exigir(
-        processo.status == status,
-        f"Não é possível {acao}: o processo está em “{processo.get_status_display()}”.",
-    )
+def _recusar_se(recusa: AcaoRecusada | None) -> None:
+    if recusa is not None:
+        raise recusa
 
 
-def _exigir_operar(pedido: Pedido) -> None:
-    _exigir(
-        pedido.usuario is None or pode(pedido.usuario, Capacidade.OPERAR),
-        "Seu perfil não permite esta ação.",
-        SemPermissao,
-    )
+# --- as guardas ---------------------------------------------------------------------------------
+# Quem pode e em que estado, sem efeito nenhum: devolvem a recusa (sem levantá-la) ou None. O
+# serviço levanta a recusa dentro da transação, com o processo travado; a página só pergunta se há
+# uma, com as execuções que já carregou (`ativa` é a execução em andamento, ou None).
 
 
-def _exigir_pessoa_que_opera(pedido: Pedido) -> None:
+def _quem_opera(usuario) -> SemPermissao | None:
+    """O sistema (usuario None: worker, comandos) também opera."""
+    if usuario is None or pode(usuario, Capacidade.OPERAR):
+        return None
+    return SemPermissao("Seu perfil não permite esta ação.")
+
+
+def _pessoa_que_opera(usuario) -> SemPermissao | None:
     """Cancelar é decisão de uma pessoa (o nome e o motivo vão para o log), nunca do sistema."""
-    _exigir(
-        pode(pedido.usuario, Capacidade.OPERAR),
-        "Seu perfil não permite esta ação.",
-        SemPermissao,
-    )
+    if pode(usuario, Capacidade.OPERAR):
+        return None
+    return SemPermissao("Seu perfil não permite esta ação.")
+
+
+def _quem_aprova(usuario, verbo: str) -> SemPermissao | None:
+    if pode(usuario, Capacidade.APROVAR):
+        return None
+    return SemPermissao(f"Só aprovadores e administradores {verbo} faturas.")
 
 
 def exigir_aprovador(usuario, verbo: str) -> None:
     """Aprovar e rejeitar são do APROVADOR e do ADMINISTRADOR (a API confere antes do corpo)."""
-    _exigir(
-        pode(usuario, Capacidade.APROVAR),
-        f"Só aprovadores e administradores {verbo} faturas.",
-        SemPermissao,
+    _recusar_se(_quem_aprova(usuario, verbo))
+
+
+def _fora_do_status(processo: Processo, status: str, acao: str) -> AcaoRecusada | None:
+    if processo.status == status:
+        return None
+    return AcaoRecusada(
+        f"Não é possível {acao}: o processo está em “{processo.get_status_display()}”."
     )
 
 
-def _execucao_ativa(processo: Processo) -> Execucao | None:
-    return processo.execucoes.filter(status__in=STATUS_ATIVOS).first()
+def _em_andamento(ativa: Execucao | None) -> AcaoRecusada | None:
+    if ativa is None:
+        return None
+    return AcaoRecusada(
+        f"Já há uma execução em andamento neste processo ({ativa.get_tipo_display()}, "
+        f"{ativa.get_status_display().lower()})."
+    )
 
 
-def _exigir_sem_execucao_ativa(processo: Processo) -> None:
-    ativa = _execucao_ativa(processo)
-    if ativa is not None:
-        raise AcaoRecusada(
-            f"Já há uma execução em andamento neste processo ({ativa.get_tipo_display()}, "
-            f"{ativa.get_status_display().lower()})."
+def _nada_em_andamento(ativa: Execucao | None) -> AcaoRecusada | None:
+    return None if ativa else AcaoRecusada("Não há execução em andamento neste processo.")
+
+
+def _robo_indisponivel(processo: Processo) -> AcaoRecusada | None:
+    operadora = processo.cliente.operadora
+    if not operadora.ativo:
+        return AcaoRecusada(f"A operadora {operadora} está inativa.")
+    if not processo.cliente.ativo:
+        return AcaoRecusada("O cliente está inativo.")
+    if not operadora.possui_rpa:
+        return AcaoRecusada(
+            f"A operadora {operadora} não tem robô: envie a fatura pelo upload manual."
         )
+    return None
+
+
+def _sem_fatura(processo: Processo, para: str) -> AcaoRecusada | None:
+    return None if processo.fatura else AcaoRecusada(f"O processo não tem fatura para {para}.")
+
+
+def _sem_fatura_para_o_sat(processo: Processo) -> AcaoRecusada | None:
+    return _sem_fatura(processo, "enviar ao SAT")
+
+
+# O que cada robô precisa além do status (a etapa vem de `processos.models.ETAPAS_DO_ROBO`).
+_PRONTO_PARA_O_ROBO = {
+    TipoExecucao.DOWNLOAD_FATURA: _robo_indisponivel,
+    TipoExecucao.UPLOAD_SAT: _sem_fatura_para_o_sat,
+}
+
+
+def recusa_de_executar_download(
+    processo: Processo, usuario, ativa: Execucao | None
+) -> AcaoRecusada | None:
+    return (
+        _quem_opera(usuario)
+        or _fora_do_status(processo, StatusProcesso.AGUARDANDO_DOWNLOAD, "baixar a fatura")
+        or _robo_indisponivel(processo)
+        or _em_andamento(ativa)
+    )
+
+
+def recusa_de_enviar_ao_sat(
+    processo: Processo, usuario, ativa: Execucao | None
+) -> AcaoRecusada | None:
+    return (
+        _quem_opera(usuario)
+        or _fora_do_status(processo, StatusProcesso.AGUARDANDO_ENVIO_SAT, "enviar ao SAT")
+        or _sem_fatura_para_o_sat(processo)
+        or _em_andamento(ativa)
+    )
+
+
+def _nada_para_executar_de_novo(processo: Processo) -> AcaoRecusada | None:
+    etapa = ETAPA_DO_STATUS.get(processo.status)
+    if etapa is None:
+        return AcaoRecusada(
+            f"Não há o que executar de novo: o processo está em “{processo.get_status_display()}”."
+        )
+    return _PRONTO_PARA_O_ROBO[etapa.tipo](processo)
+
+
+def recusa_de_executar_novamente(
+    processo: Processo, usuario, ativa: Execucao | None
+) -> AcaoRecusada | None:
+    return _quem_opera(usuario) or _em_andamento(ativa) or _nada_para_executar_de_novo(processo)
+
+
+def recusa_de_upload_manual(
+    processo: Processo, usuario, ativa: Execucao | None
+) -> AcaoRecusada | None:
+    return (
+        _quem_opera(usuario)
+        or _fora_do_status(processo, StatusProcesso.AGUARDANDO_DOWNLOAD, "enviar a fatura à mão")
+        or _em_andamento(ativa)
+    )
+
+
+def recusa_de_aprovar(processo: Processo, usuario, ativa: Execucao | None) -> AcaoRecusada | None:
+    """Com o robô rodando no processo ninguém aprova nem rejeita (o fluxo nunca chega lá)."""
+    return (
+        _quem_aprova(usuario, "aprovam")
+        or _fora_do_status(processo, StatusProcesso.AGUARDANDO_APROVACAO, "aprovar")
+        or _sem_fatura(processo, "aprovar")
+        or _em_andamento(ativa)
+    )
+
+
+def recusa_de_rejeitar(processo: Processo, usuario, ativa: Execucao | None) -> AcaoRecusada | None:
+    return (
+        _quem_aprova(usuario, "rejeitam")
+        or _fora_do_status(processo, StatusProcesso.AGUARDANDO_APROVACAO, "rejeitar")
+        or _em_andamento(ativa)
+    )
+
+
+def recusa_de_cancelar_execucao(
+    processo: Processo, usuario, ativa: Execucao | None
+) -> AcaoRecusada | None:
+    return _pessoa_que_opera(usuario) or _nada_em_andamento(ativa)
+
+
+# --- os serviços --------------------------------------------------------------------------------
+
+
+def _execucao_ativa(processo) -> Execucao | None:
+    return Execucao.objects.filter(processo=processo, status__in=STATUS_ATIVOS).first()
 
 
 def _nova_execucao(processo: Processo, tipo: str, pedido: Pedido, **campos) -> Execucao:
@@ -124,55 +242,30 @@ def _nova_execucao(processo: Processo, tipo: str, pedido: Pedido, **campos) -> E
         raise AcaoRecusada("Já há uma execução em andamento neste processo.") from None
 
 
-def _exigir_robo(processo: Processo) -> None:
-    operadora = processo.cliente.operadora
-    _exigir(operadora.ativo, f"A operadora {operadora} está inativa.")
-    _exigir(processo.cliente.ativo, "O cliente está inativo.")
-    _exigir(
-        operadora.possui_rpa,
-        f"A operadora {operadora} não tem robô: envie a fatura pelo upload manual.",
-    )
-
-
-def _exigir_fatura_para_o_sat(processo: Processo) -> None:
-    _exigir(bool(processo.fatura), "O processo não tem fatura para enviar ao SAT.")
+def _travar_e_conferir(processo, pedido: Pedido, recusa) -> Processo:
+    """O processo travado, se a guarda não recusa (chame dentro de uma transação)."""
+    processo = _travar(processo)
+    _recusar_se(recusa(processo, pedido.usuario, _execucao_ativa(processo)))
+    return processo
 
 
 def executar_download(processo, pedido: Pedido) -> Execucao:
-    _exigir_operar(pedido)
     with transaction.atomic():
-        processo = _travar(processo)
-        _exigir_status(processo, StatusProcesso.AGUARDANDO_DOWNLOAD, "baixar a fatura")
-        _exigir_robo(processo)
-        _exigir_sem_execucao_ativa(processo)
+        processo = _travar_e_conferir(processo, pedido, recusa_de_executar_download)
         return _nova_execucao(processo, TipoExecucao.DOWNLOAD_FATURA, pedido)
 
 
 def enviar_ao_sat(processo, pedido: Pedido) -> Execucao:
-    _exigir_operar(pedido)
     with transaction.atomic():
-        processo = _travar(processo)
-        _exigir_status(processo, StatusProcesso.AGUARDANDO_ENVIO_SAT, "enviar ao SAT")
-        _exigir_fatura_para_o_sat(processo)
-        _exigir_sem_execucao_ativa(processo)
+        processo = _travar_e_conferir(processo, pedido, recusa_de_enviar_ao_sat)
         return _nova_execucao(processo, TipoExecucao.UPLOAD_SAT, pedido)
 
 
 def executar_novamente(processo, pedido: Pedido) -> Execucao:
-    """Uma nova execução do tipo certo para o status atual (download ou envio ao SAT)."""
-    _exigir_operar(pedido)
+    """Uma nova execução do robô que o status atual espera (download ou envio ao SAT)."""
     with transaction.atomic():
-        processo = _travar(processo)
-        _exigir_sem_execucao_ativa(processo)
-        if processo.status == StatusProcesso.AGUARDANDO_DOWNLOAD:
-            _exigir_robo(processo)
-            return _nova_execucao(processo, TipoExecucao.DOWNLOAD_FATURA, pedido)
-        if processo.status == StatusProcesso.AGUARDANDO_ENVIO_SAT:
-            _exigir_fatura_para_o_sat(processo)
-            return _nova_execucao(processo, TipoExecucao.UPLOAD_SAT, pedido)
-        raise AcaoRecusada(
-            f"Não há o que executar de novo: o processo está em “{processo.get_status_display()}”."
-        )
+        processo = _travar_e_conferir(processo, pedido, recusa_de_executar_novamente)
+        return _nova_execucao(processo, ETAPA_DO_STATUS[processo.status].tipo, pedido)
 
 
 def aprovar(
@@ -183,11 +276,8 @@ def aprovar(
     valor: Decimal | None = None,
     vencimento: dt.date | None = None,
 ) -> Processo:
-    exigir_aprovador(pedido.usuario, "aprovam")
     with transaction.atomic():
-        processo = _travar(processo)
-        _exigir_status(processo, StatusProcesso.AGUARDANDO_APROVACAO, "aprovar")
-        _exigir(bool(processo.fatura), "O processo não tem fatura para aprovar.")
+        processo = _travar_e_conferir(processo, pedido, recusa_de_aprovar)
         vencimento = vencimento or processo.vencimento
         _exigir(vencimento is not None, "Informe o vencimento da fatura antes de aprovar.")
         _exigir(valor is None or valor >= 0, "O valor não pode ser negativo.")
@@ -222,12 +312,11 @@ def _quem_subiu(processo: Processo):
 
 def rejeitar(processo, pedido: Pedido, *, motivo: str) -> Processo:
     """Volta para AGUARDANDO_DOWNLOAD e limpa a aprovação e a fatura rejeitada."""
-    exigir_aprovador(pedido.usuario, "rejeitam")
+    exigir_aprovador(pedido.usuario, "rejeitam")  # quem não pode ouve isso antes de falar do motivo
     motivo = (motivo or "").strip()
     _exigir(bool(motivo), "Informe o motivo da rejeição.")
     with transaction.atomic():
-        processo = _travar(processo)
-        _exigir_status(processo, StatusProcesso.AGUARDANDO_APROVACAO, "rejeitar")
+        processo = _travar_e_conferir(processo, pedido, recusa_de_rejeitar)
         processo.aprovado_por = None
         processo.aprovado_em = None
         processo.fatura = ""
@@ -257,14 +346,12 @@ def upload_manual(
     processo, pedido: Pedido, *, conteudo: bytes, valor: Decimal | None, vencimento: dt.date | None
 ) -> Execucao:
     """A fatura enviada à mão (PDF, com valor e vencimento) vai direto para aprovação."""
-    _exigir_operar(pedido)
+    _recusar_se(_quem_opera(pedido.usuario))  # quem não pode ouve isso antes de falar dos dados
     _exigir(valor is not None, "Informe o valor da fatura.")
     _exigir(valor is None or valor >= 0, "O valor não pode ser negativo.")
     _exigir(vencimento is not None, "Informe o vencimento da fatura.")
     with transaction.atomic():
-        processo = _travar(processo)
-        _exigir_status(processo, StatusProcesso.AGUARDANDO_DOWNLOAD, "enviar a fatura à mão")
-        _exigir_sem_execucao_ativa(processo)
+        processo = _travar_e_conferir(processo, pedido, recusa_de_upload_manual)
         try:
             guardar_fatura(processo, conteudo)
         except FaturaInvalida as erro:
@@ -300,7 +387,7 @@ def cancelar_execucao(execucao, pedido: Pedido, *, motivo: str) -> Execucao:
     desta execução, para nunca ser atribuído a outra; quando ele terminar, o worker ignora o
     desfecho, porque a execução já não está ativa.
     """
-    _exigir_pessoa_que_opera(pedido)
+    _recusar_se(_pessoa_que_opera(pedido.usuario))
     motivo = (motivo or "").strip()
     _exigir(bool(motivo), "Informe o motivo do cancelamento.")
     with transaction.atomic():
@@ -340,11 +427,6 @@ def cancelar_execucao(execucao, pedido: Pedido, *, motivo: str) -> Execucao:
 
 def cancelar_execucao_ativa(processo, pedido: Pedido, *, motivo: str) -> Execucao:
     """O botão da página do processo: cancela a execução que estiver em andamento nele."""
-    _exigir_pessoa_que_opera(pedido)
-    ativa = (
-        Execucao.objects.filter(processo=processo, status__in=STATUS_ATIVOS)
-        .values_list("pk", flat=True)
-        .first()
-    )
-    _exigir(ativa is not None, "Não há execução em andamento neste processo.")
+    ativa = _execucao_ativa(processo)
+    _recusar_se(recusa_de_cancelar_execucao(processo, pedido.usuario, ativa))
     return cancelar_execucao(ativa, pedido, motivo=motivo)

@@ -11,11 +11,12 @@ from execucoes.models import Execucao
 from nucleo.admin_base import AdminPorPerfil, AdminSomenteLeitura, exportar_csv, selo
 from nucleo.documentos import termo_de_busca
 from nucleo.permissoes import Capacidade, pode
-from processos import acoes, admin_acoes
+from processos import admin_acoes
 from processos.competencia import formatar_competencia, ler_competencia
 from processos.forms import FormularioCriacaoMensal, FormularioNovoProcesso, FormularioProcesso
 from processos.indicadores import com_falha
 from processos.models import Origem, Processo, Transicao
+from processos.registro_de_acoes import ACAO, botoes
 from processos.services import criar_processo, criar_processos_mensais
 
 
@@ -119,14 +120,7 @@ class ProcessoAdmin(AdminPorPerfil):
     list_select_related = ["cliente__operadora", "aprovado_por"]
     show_full_result_count = False
     list_per_page = 50
-    actions = [
-        admin_acoes.executar_download,
-        admin_acoes.aprovar,
-        admin_acoes.rejeitar,
-        admin_acoes.enviar_ao_sat,
-        admin_acoes.executar_novamente,
-        exportar_csv,
-    ]
+    actions = [*admin_acoes.ACOES_EM_LOTE, exportar_csv]
     autocomplete_fields = ["cliente"]
     change_form_template = "admin/processos/processo/change_form.html"
     inlines = [TransicaoInline, ExecucaoInline]
@@ -158,6 +152,13 @@ class ProcessoAdmin(AdminPorPerfil):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return pode(request.user, Capacidade.CADASTRAR)
+
+    # As ações em lote declaram a capacidade (`admin_acoes.permissao`): quem não a tem nem as vê.
+    def has_operar_permission(self, request) -> bool:
+        return pode(request.user, Capacidade.OPERAR)
+
+    def has_aprovar_permission(self, request) -> bool:
+        return pode(request.user, Capacidade.APROVAR)
 
     def get_search_results(self, request, queryset, search_term):
         return super().get_search_results(request, queryset, termo_de_busca(search_term))
@@ -272,13 +273,7 @@ class ProcessoAdmin(AdminPorPerfil):
         if processo is not None:
             extra_context = {
                 **(extra_context or {}),
-                "acoes_do_processo": admin_acoes.acoes_permitidas(processo, request.user),
-                "formulario_aprovacao": admin_acoes.FormularioAprovacao(
-                    initial={"valor": processo.valor, "vencimento": processo.vencimento}
-                ),
-                "formulario_rejeicao": admin_acoes.FormularioRejeicao(),
-                "formulario_upload": admin_acoes.FormularioUpload(),
-                "formulario_cancelamento": admin_acoes.FormularioCancelamento(),
+                "botoes_de_acao": botoes(processo, request.user),
             }
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -288,8 +283,9 @@ class ProcessoAdmin(AdminPorPerfil):
         formulario = admin_acoes.FormularioRepetirFalhas(request.POST or None)
         if request.method == "POST" and formulario.is_valid():
             falhas = admin_acoes.processos_com_falha(formulario.cleaned_data["competencia"])
+            novamente = ACAO["executar_novamente"]
             admin_acoes.aplicar_em_lote(
-                self, request, falhas, acoes.executar_novamente, "reexecutado(s)"
+                self, request, falhas, novamente.executar, novamente.em_lote.feitos
             )
             return redirect("admin:processos_processo_changelist")
         return self._pagina_de_formulario(

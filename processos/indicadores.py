@@ -9,12 +9,12 @@ from dataclasses import dataclass
 
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 
-from execucoes.models import Execucao, StatusExecucao, TipoExecucao
+from execucoes.models import Execucao, StatusExecucao
 from nucleo.admin_base import CORES
-from processos.models import Processo, StatusProcesso, Transicao
+from processos.models import ETAPAS_DO_ROBO, Processo, StatusProcesso, Transicao
 
 STATUS_DE_FALHA = (StatusExecucao.FALHOU, StatusExecucao.TIMEOUT)
-TIPOS_DO_ROBO = (TipoExecucao.DOWNLOAD_FATURA, TipoExecucao.UPLOAD_SAT)
+TIPOS_DO_ROBO = tuple(etapa.tipo for etapa in ETAPAS_DO_ROBO)
 
 
 def com_falha(processos: QuerySet) -> QuerySet:

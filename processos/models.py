@@ -1,10 +1,12 @@
 import datetime as dt
 import uuid
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from execucoes.models import TipoExecucao
 from nucleo.modelos import ModeloBase
 from processos.competencia import formatar_competencia
 
@@ -25,6 +27,34 @@ TRANSICOES_PERMITIDAS: dict[str, frozenset[str]] = {
     StatusProcesso.AGUARDANDO_ENVIO_SAT: frozenset({StatusProcesso.UPLOAD_REALIZADO}),
     StatusProcesso.UPLOAD_REALIZADO: frozenset(),
 }
+
+
+@dataclass(frozen=True)
+class EtapaDoRobo:
+    """Um passo do fluxo feito por um robô: o status em que o processo espera a execução deste
+    tipo, e aonde a execução concluída o leva."""
+
+    tipo: str
+    aguardando: str
+    concluida_leva_a: str
+
+
+# Status do processo ↔ tipo de execução (SPEC §3): lido pelas ações (que robô rodar agora), pelos
+# desfechos (o que uma execução concluída muda; se cabe nova tentativa) e pelo painel.
+ETAPAS_DO_ROBO = (
+    EtapaDoRobo(
+        TipoExecucao.DOWNLOAD_FATURA,
+        aguardando=StatusProcesso.AGUARDANDO_DOWNLOAD,
+        concluida_leva_a=StatusProcesso.AGUARDANDO_APROVACAO,
+    ),
+    EtapaDoRobo(
+        TipoExecucao.UPLOAD_SAT,
+        aguardando=StatusProcesso.AGUARDANDO_ENVIO_SAT,
+        concluida_leva_a=StatusProcesso.UPLOAD_REALIZADO,
+    ),
+)
+ETAPA_DO_STATUS = {etapa.aguardando: etapa for etapa in ETAPAS_DO_ROBO}
+ETAPA_DO_TIPO = {etapa.tipo: etapa for etapa in ETAPAS_DO_ROBO}
 
 
 class TransicaoInvalida(ValidationError):

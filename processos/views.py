@@ -12,9 +12,9 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from execucoes.models import Execucao, LogExecucao, TipoExecucao
 from nucleo.permissoes import Capacidade, pode
-from processos import admin_acoes
 from processos.fatura import resposta_da_fatura
 from processos.models import Processo
+from processos.registro_de_acoes import botoes
 
 
 def _equipe(request):
@@ -42,13 +42,7 @@ def _contexto(request, processo: Processo) -> dict:
         "execucoes": execucoes,
         "execucao_atual": atual,
         "ativa": bool(atual and atual.ativa),
-        "acoes_do_processo": admin_acoes.acoes_permitidas(processo, request.user),
-        "formulario_aprovacao": admin_acoes.FormularioAprovacao(
-            initial={"valor": processo.valor, "vencimento": processo.vencimento}
-        ),
-        "formulario_rejeicao": admin_acoes.FormularioRejeicao(),
-        "formulario_upload": admin_acoes.FormularioUpload(),
-        "formulario_cancelamento": admin_acoes.FormularioCancelamento(),
+        "botoes_de_acao": botoes(processo, request.user),
         "mesma_fatura": _mesma_fatura(processo),
         "conferencia": _conferencia(processo, execucoes),
         "transicoes": processo.transicoes.select_related("usuario").order_by("criado_em"),

@@ -67,12 +67,6 @@ def test_rejeitar_em_lote_pede_o_motivo_antes(aprovador, operador, navegador_de)
     assert Processo.objects.filter(status=StatusProcesso.AGUARDANDO_DOWNLOAD).count() == 2
 
 
-def test_operador_nao_aprova_em_lote(operador, navegador_de):
-    processo = em_aprovacao(operador)
-    resposta = acao_em_lote(navegador_de(operador), "aprovar", [processo])
-    assert "0 processo(s) aprovado(s). 1 ignorado(s): Só aprovadores" in mensagens(resposta)
-
-
 def test_botoes_da_pagina_do_processo_seguem_perfil_e_estado(operador, aprovador, navegador_de):
     processo = em_aprovacao(operador)
     url = reverse("admin:processos_processo_change", args=[processo.pk])
