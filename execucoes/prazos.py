@@ -17,6 +17,9 @@ logger = logging.getLogger(__name__)
 TEMPO_CONEXAO = 3.05
 FOLGA_DEPOIS_DO_ENVIO = 0.5  # entre a resposta do POST e a gravação do job_id
 ENVIO_MINIMO = 0.25
+# 2**32 vezes a base passa de qualquer máximo; sem o limite, as milhares de tentativas de dias com a
+# API fora do ar estourariam o float (OverflowError) antes de o máximo valer.
+EXPOENTE_MAXIMO = 32
 
 
 def tempo_do_envio(*, configurado: float, sem_resposta: float) -> float:
@@ -45,6 +48,7 @@ def conferir_prazos_do_envio(*, tempo_envio: float, sem_resposta: float) -> None
 
 def espera_crescente(tentativa: int, *, base: float, maximo: float | None = None) -> float:
     """A espera antes da próxima tentativa: base, o dobro, o quádruplo… (tentativa 1, 2, 3…), até
-    `maximo`. Uma fórmula só para novas tentativas, envios adiados e sondagens do token."""
-    espera = base * 2 ** max(0, tentativa - 1)
+    `maximo`. Uma fórmula só para novas tentativas, envios adiados, sondagens do token e
+    reconexões ao stream de eventos."""
+    espera = base * 2 ** min(max(0, tentativa - 1), EXPOENTE_MAXIMO)
     return espera if maximo is None else min(espera, maximo)

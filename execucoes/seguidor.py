@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from execucoes import acompanhamento, linhas
 from execucoes.models import EstadoRPA, Execucao
+from execucoes.prazos import espera_crescente
 from execucoes.rpa import ClienteRPA, ErroRPA, Evento
 
 logger = logging.getLogger(__name__)
@@ -54,7 +55,7 @@ class SeguidorDeEventos(threading.Thread):
         )
 
     def run(self) -> None:
-        espera = ESPERA_INICIAL
+        reconexao = 1
         try:
             while not self.parar.is_set():
                 entregou = False
@@ -66,8 +67,10 @@ class SeguidorDeEventos(threading.Thread):
                     logger.exception("Event stream follower crashed; reconnecting")
                 self._marcar(conectado=False)
                 # Uma conexão que entregou eventos estava boa: a próxima queda recomeça do início.
-                espera = ESPERA_INICIAL if entregou else min(espera * 2, ESPERA_MAXIMA)
-                self.parar.wait(espera)
+                reconexao = 1 if entregou else reconexao + 1
+                self.parar.wait(
+                    espera_crescente(reconexao, base=ESPERA_INICIAL, maximo=ESPERA_MAXIMA)
+                )
         finally:
             connection.close()
 

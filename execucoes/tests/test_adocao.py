@@ -185,3 +185,4 @@ def test_espera_crescente_dobra_a_cada_tentativa_ate_o_maximo():
 
     assert [espera_crescente(n, base=60) for n in (1, 2, 3)] == [60, 120, 240]
     assert [espera_crescente(n, base=2, maximo=300) for n in (1, 8, 9, 20)] == [2, 256, 300, 300]
+    assert espera_crescente(5000, base=2, maximo=300) == 300  # dias com a API fora: sem estouro
