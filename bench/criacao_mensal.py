@@ -41,8 +41,8 @@ def _povoar() -> None:
 
 
 def rodar() -> None:
+    from processos.criacao import criar_processos_mensais
     from processos.models import Processo, Transicao
-    from processos.services import criar_processos_mensais
 
     _povoar()
     linhas = [("rodada", "criados", "existentes", "segundos", "consultas")]

@@ -20,8 +20,8 @@ RODADAS = 20
 def _mes_movimentado() -> None:
     from clientes.models import Cliente
     from execucoes.models import Execucao, StatusExecucao, TipoExecucao
+    from processos.criacao import criar_processos_mensais
     from processos.models import Processo, StatusProcesso
-    from processos.services import criar_processos_mensais
 
     if Cliente.objects.count() < QUANTIDADE:
         _povoar()

@@ -325,6 +325,8 @@ RPA_HOSTS_FATURA = env.list("RPA_HOSTS_FATURA", default=[])
 TAMANHO_MAXIMO_FATURA = env.int("TAMANHO_MAXIMO_FATURA_MB", default=20) * 1024 * 1024
 TAMANHO_MAXIMO_UPLOAD = TAMANHO_MAXIMO_FATURA  # o maior arquivo que o produto aceita
 PROCESSOS_DIA_CRIACAO = env.int("PROCESSOS_DIA_CRIACAO", default=1)
+# O que o worker repete: a lista DEVERES do deveres.py de cada app, nesta ordem (nucleo.deveres).
+DEVERES_DO_WORKER = ["execucoes.deveres.DEVERES", "processos.deveres.DEVERES"]
 QUATRO_OLHOS = env.bool("QUATRO_OLHOS", default=False)
 PORT = env.int("PORT", default=5050)
 if not 1 <= PROCESSOS_DIA_CRIACAO <= 28:

@@ -196,7 +196,6 @@ class EstadoRPA(models.Model):
     worker_visto_em = models.DateTimeField(null=True, blank=True)
     stream_conectado = models.BooleanField(default=False)
     ultimo_evento_em = models.DateTimeField(null=True, blank=True)
-    ultima_criacao_mensal = models.DateField(null=True, blank=True)
     # Token recusado: o worker volta a perguntar à API com intervalos crescentes.
     token_proxima_sondagem_em = models.DateTimeField(null=True, blank=True)
     token_sondagens = models.PositiveSmallIntegerField(default=0)

@@ -1,55 +1,57 @@
 """O worker (SPEC §4): despacha, acompanha e aplica desfechos, quer haja ou não uma página aberta.
 
-Todo estado está no banco; vários workers podem rodar juntos (no PostgreSQL as linhas são
-reivindicadas com `FOR UPDATE SKIP LOCKED`), e só um por vez segue o stream de eventos.
+O laço não sabe o que faz: roda os deveres que cada app declara (nucleo.deveres), na ordem de
+`settings.DEVERES_DO_WORKER`. Todo estado está no banco; vários workers podem rodar juntos (no
+PostgreSQL as linhas são reivindicadas com `FOR UPDATE SKIP LOCKED`), e só um por vez segue o
+stream de eventos.
 """
 
-import datetime as dt
 import logging
 import os
 import socket
 import threading
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Collection
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import close_old_connections, connection
-from django.utils import timezone
+from django.utils.module_loading import import_string
 
-from execucoes import acompanhamento, arrendamento, despacho
-from execucoes.models import EstadoRPA, Execucao, StatusExecucao
 from execucoes.prazos import conferir_prazos_do_envio
-from execucoes.seguidor import SeguidorDeEventos
-from operadoras.models import Operadora
-from processos.competencia import competencia_atual
-from processos.models import Origem
-from processos.services import criar_processos_mensais
+from nucleo.deveres import Dever, Tarefa
 
 logger = logging.getLogger(__name__)
 
-ARRENDAMENTO_EVENTOS = "eventos"
-PRAZO_ARRENDAMENTO = dt.timedelta(seconds=20)
-THREADS_DE_CONSULTA = 8  # um /status pendurado ocupa uma delas, não o worker
+
+def deveres_declarados() -> list[Dever]:
+    """Os deveres de cada app, na ordem de `settings.DEVERES_DO_WORKER`."""
+    deveres = [dever for lista in settings.DEVERES_DO_WORKER for dever in import_string(lista)]
+    nomes = [dever.nome for dever in deveres]
+    if repetidos := sorted({nome for nome in nomes if nomes.count(nome) > 1}):
+        raise ImproperlyConfigured(f"DEVERES_DO_WORKER: deveres repetidos: {', '.join(repetidos)}.")
+    return deveres
 
 
 class Worker:
-    def __init__(
-        self, *, intervalo: float = 0.25, seguir_eventos: bool = True, criar_processos: bool = True
-    ) -> None:
-        self.intervalo = intervalo
-        self.seguir_eventos = seguir_eventos
-        self.criar_processos = criar_processos
-        self.nome = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
-        self.parar = threading.Event()
-        self.seguidores: dict[str, SeguidorDeEventos] = {}
-        self._proximas: dict[str, float] = {}
-        self._consultas = ThreadPoolExecutor(THREADS_DE_CONSULTA, thread_name_prefix="consulta")
-        self._em_consulta: set = set()
+    def __init__(self, *, intervalo: float = 0.25, desligados: Collection[str] = ()) -> None:
+        """`desligados`: nomes de deveres que este worker não roda (os testes desligam alguns)."""
         conferir_prazos_do_envio(
             tempo_envio=settings.RPA_TEMPO_ENVIO_SEGUNDOS,
             sem_resposta=settings.RPA_ENVIO_SEM_RESPOSTA_SEGUNDOS,
         )
+        declarados = deveres_declarados()
+        if desconhecidos := set(desligados) - {dever.nome for dever in declarados}:
+            raise ValueError(f"Deveres desconhecidos: {', '.join(sorted(desconhecidos))}.")
+        self.intervalo = intervalo
+        self.nome = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.parar = threading.Event()
+        self.deveres = [dever for dever in declarados if dever.nome not in desligados]
+        self.tarefas: dict[str, Tarefa] = {
+            dever.nome: dever.tarefa(self.nome) for dever in self.deveres if dever.tarefa
+        }
+        self._proximas: dict[str, float] = {}
 
     def rodar(self) -> None:
         logger.info("Worker %s started", self.nome)
@@ -62,95 +64,27 @@ class Worker:
             self._encerrar()
 
     def passo(self) -> None:
-        """Uma volta do laço; cada dever protegido para um erro não derrubar os outros."""
+        """Uma volta: cada dever na sua hora, protegido para um erro não derrubar os outros."""
         close_old_connections()
-        self._dever("despachar", 0, despacho.despachar_pendentes)
-        self._dever("consultar", 0, self._consultar)
-        self._dever("prazos", 5, acompanhamento.vencer_prazos)
-        self._dever("reconciliar", 5, despacho.reconciliar_envios)
-        self._dever("token", 5, despacho.sondar_token)
-        self._dever("eventos", 5, self._cuidar_dos_seguidores)
-        self._dever("sinal", 10, self._sinal_de_vida)
-        self._dever("criacao_mensal", 60, self._criacao_mensal)
+        for dever in self.deveres:
+            self._cumprir(dever)
 
-    def _dever(self, nome: str, a_cada: float, funcao) -> None:
+    def _cumprir(self, dever: Dever) -> None:
         agora = time.monotonic()
-        if agora < self._proximas.get(nome, 0):
+        if agora < self._proximas.get(dever.nome, 0):
             return
-        self._proximas[nome] = agora + a_cada
+        self._proximas[dever.nome] = agora + dever.a_cada
+        fazer = self.tarefas[dever.nome] if dever.tarefa else dever.fazer
         try:
-            funcao()
+            fazer()
         except Exception:
-            logger.exception("Worker duty %s failed", nome)
-
-    def _consultar(self) -> None:
-        """Cada consulta numa thread; uma execução em consulta não é pega de novo, e com as
-        threads todas ocupadas (jobs pendurados) nada mais é reivindicado."""
-        livres = THREADS_DE_CONSULTA - len(self._em_consulta)
-        if livres <= 0:
-            return
-        ids = acompanhamento.reivindicar_consultas(livres, excluir=set(self._em_consulta))
-        for execucao_id in ids:
-            self._em_consulta.add(execucao_id)
-            tarefa = self._consultas.submit(acompanhamento.consultar_em_thread, execucao_id)
-            tarefa.add_done_callback(lambda _, e=execucao_id: self._em_consulta.discard(e))
-
-    def _cuidar_dos_seguidores(self) -> None:
-        """Um seguidor por API RPA em uso, só no worker que tem o arrendamento."""
-        if not self.seguir_eventos:
-            return
-        dono = arrendamento.obter(ARRENDAMENTO_EVENTOS, self.nome, PRAZO_ARRENDAMENTO)
-        urls = apis_em_uso() if dono else set()
-        for url, seguidor in list(self.seguidores.items()):
-            if url not in urls or not seguidor.is_alive():
-                seguidor.parar.set()
-                del self.seguidores[url]
-        for url in urls - set(self.seguidores):
-            self.seguidores[url] = seguidor = SeguidorDeEventos(url)
-            seguidor.start()
-            logger.info("Worker %s follows the RPA event stream of %s", self.nome, url)
-
-    def _sinal_de_vida(self) -> None:
-        EstadoRPA.objects.update_or_create(id=1, defaults={"worker_visto_em": timezone.now()})
-
-    def _criacao_mensal(self) -> None:
-        if not self.criar_processos:
-            return
-        competencia = competencia_atual()
-        if timezone.localdate().day < settings.PROCESSOS_DIA_CRIACAO:
-            return
-        if EstadoRPA.atual().ultima_criacao_mensal == competencia:
-            return
-        resultado = criar_processos_mensais(competencia=competencia, origem=Origem.WORKER)
-        EstadoRPA.objects.filter(id=1).update(ultima_criacao_mensal=competencia)
-        logger.info("Monthly creation: %s", resultado.mensagem())
+            logger.exception("Worker duty %s failed", dever.nome)
 
     def _encerrar(self) -> None:
-        for seguidor in self.seguidores.values():
-            seguidor.parar.set()
-        for seguidor in self.seguidores.values():
-            seguidor.join(timeout=5)
-        self._consultas.shutdown(wait=True, cancel_futures=True)
-        try:
-            arrendamento.liberar(ARRENDAMENTO_EVENTOS, self.nome)
-        except Exception:
-            logger.exception("Could not release the event-stream lease")
+        for nome, tarefa in reversed(self.tarefas.items()):
+            try:
+                tarefa.encerrar()
+            except Exception:
+                logger.exception("Worker duty %s did not stop cleanly", nome)
         connection.close()
         logger.info("Worker %s stopped", self.nome)
-
-
-def apis_em_uso() -> set[str]:
-    """A API global, a de cada operadora ativa que tem a sua e a de cada job ainda em curso."""
-    urls = {settings.API_EXTERNA_URL}
-    urls.update(
-        Operadora.objects.filter(ativo=True, possui_rpa=True)
-        .exclude(url_endpoint_rpa="")
-        .values_list("url_endpoint_rpa", flat=True)
-    )
-    urls.update(
-        Execucao.objects.filter(status__in=[StatusExecucao.PENDENTE, StatusExecucao.EXECUTANDO])
-        .exclude(url_rpa="")
-        .values_list("url_rpa", flat=True)
-        .distinct()
-    )
-    return {url.rstrip("/") for url in urls}

@@ -5,8 +5,8 @@ from nucleo.admin_base import AdminPorPerfil, selo
 from nucleo.permissoes import Capacidade, pode
 from operadoras.models import Operadora
 from processos.competencia import competencia_atual
+from processos.criacao import criar_processos_mensais
 from processos.models import Origem
-from processos.services import criar_processos_mensais
 
 
 @admin.register(Operadora)

@@ -13,11 +13,11 @@ from nucleo.documentos import termo_de_busca
 from nucleo.permissoes import Capacidade, pode
 from processos import admin_acoes
 from processos.competencia import formatar_competencia, ler_competencia
+from processos.criacao import criar_processo, criar_processos_mensais
 from processos.forms import FormularioCriacaoMensal, FormularioNovoProcesso, FormularioProcesso
 from processos.indicadores import com_falha
 from processos.models import Origem, Processo, Transicao
 from processos.registro_de_acoes import ACAO, botoes
-from processos.services import criar_processo, criar_processos_mensais
 
 
 def reais(valor) -> str:

@@ -22,10 +22,10 @@ from operadoras.models import Operadora
 from processos import acoes
 from processos.acoes import Pedido
 from processos.competencia import formatar_competencia, ler_competencia
+from processos.criacao import criar_processo, criar_processos_mensais
 from processos.fatura import FaturaInvalida, conferir_tamanho, resposta_da_fatura
 from processos.forms import CLIENTE_INATIVO
 from processos.models import Origem, Processo, StatusProcesso, Transicao
-from processos.services import criar_processo, criar_processos_mensais
 
 
 class PDF(BaseRenderer):

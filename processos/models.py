@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 from execucoes.models import TipoExecucao
 from nucleo.modelos import ModeloBase
@@ -199,3 +200,28 @@ class Transicao(models.Model):
 
     def __str__(self) -> str:
         return f"{self.de or '—'} → {self.para}"
+
+
+class CriacaoMensal(models.Model):
+    """A criação automática dos processos de uma competência pelo worker (processos.deveres).
+
+    Uma por competência: a chave é a trava entre vários workers, e a criação que a encontra feita
+    não roda de novo. As criações à mão (admin, API, comando) não passam por aqui.
+    """
+
+    competencia = models.DateField("competência", primary_key=True)
+    feita_em = models.DateTimeField("feita em", default=timezone.now)
+    criados = models.PositiveIntegerField("processos criados", default=0)
+
+    class Meta:
+        verbose_name = "criação mensal"
+        verbose_name_plural = "criações mensais"
+        ordering = ["-competencia"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(competencia__day=1), name="criacao_mensal_competencia_dia_1"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return formatar_competencia(self.competencia)

@@ -29,7 +29,7 @@ from conftest import esperar, url_do_banco_de_teste
 from execucoes.models import STATUS_ATIVOS, EstadoRPA, Execucao
 from processos.acoes import Pedido, executar_download
 from processos.competencia import competencia_atual
-from processos.models import Origem, Processo
+from processos.models import CriacaoMensal, Origem, Processo
 
 # Tudo rápido: um download leva 0,5 a 1 s no simulador.
 VELOCIDADE = 20.0
@@ -172,9 +172,7 @@ class Bancada:
     def iniciar_workers(self, sim, quantidade: int = 2, **ajustes) -> None:
         """Sobe os workers (variáveis de ambiente em `ajustes`) e espera o stream de eventos."""
         # A criação mensal automática criaria processos do mês para todos os clientes.
-        EstadoRPA.objects.update_or_create(
-            id=1, defaults={"ultima_criacao_mensal": competencia_atual()}
-        )
+        CriacaoMensal.objects.get_or_create(competencia=competencia_atual())
         ambiente = ambiente_do_worker(sim, ajustes)
         novos = [
             ProcessoWorker(f"worker-{len(self.workers) + i + 1}", ambiente, self.pasta)

@@ -253,7 +253,7 @@ def test_operadora_com_api_propria_e_seguida_e_reconciliada_nela(
     with iniciar(velocidade=2.0, taxa_falha=0.0, semente=3, operadoras=["TERCEIRA"]) as propria:
         settings.API_EXTERNA_TOKEN = propria.novo_token()  # o mesmo segredo vale nas duas
         terceirizada = criar_operadora("TERCEIRA", url_endpoint_rpa=propria.url)
-        esperar(lambda: propria.url in worker.seguidores, prazo=10)
+        esperar(lambda: propria.url in worker.tarefas["eventos"].seguidores, prazo=10)
 
         # As linhas chegam ao vivo pelo stream da API da operadora, antes de o job terminar.
         primeiro = criar_processo(criar_cliente(terceirizada))

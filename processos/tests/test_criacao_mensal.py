@@ -6,8 +6,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from conftest import criar_cliente, criar_operadora
+from processos.criacao import criar_processos_mensais
 from processos.models import Processo, StatusProcesso, Transicao
-from processos.services import criar_processos_mensais
 
 pytestmark = pytest.mark.django_db
 MARCO = dt.date(2026, 3, 1)

@@ -11,8 +11,8 @@ from clientes.models import Cliente
 from contas.models import Perfil, Usuario
 from operadoras.models import Operadora
 from processos.competencia import competencia_atual
+from processos.criacao import criar_processos_mensais
 from processos.models import Origem
-from processos.services import criar_processos_mensais
 from simulador.config import segredo_do_ambiente
 from simulador.tokens import emitir_token
 

@@ -15,7 +15,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, intervalo: float, sem_eventos: bool, **options):
-        worker = Worker(intervalo=intervalo, seguir_eventos=not sem_eventos)
+        worker = Worker(intervalo=intervalo, desligados={"eventos"} if sem_eventos else ())
 
         def parar(sinal, quadro):
             self.stdout.write("Encerrando o worker…")

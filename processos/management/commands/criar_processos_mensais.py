@@ -3,8 +3,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from operadoras.models import Operadora, normalizar_codigo
 from processos.competencia import competencia_atual, formatar_competencia, ler_competencia
+from processos.criacao import criar_processos_mensais
 from processos.models import Origem
-from processos.services import criar_processos_mensais
 
 
 class Command(BaseCommand):

@@ -1,4 +1,7 @@
-"""Serviços do fluxo de processos, usados pelo admin, pela API, pelo worker e pelos comandos."""
+"""A criação de processos: a do mês, para todos os clientes ativos, e a avulsa de um cliente.
+
+Usada igualmente pelo admin, pela API, pelo worker (criação mensal automática) e pelos comandos.
+"""
 
 import datetime as dt
 import uuid
