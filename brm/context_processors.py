@@ -1,4 +1,8 @@
 from django.conf import settings
+from django.contrib import admin
+
+from execucoes.painel import painel
+from execucoes.token_rpa import situacao
 
 
 def avisos(request):
@@ -11,16 +15,10 @@ def avisos(request):
         return bool(getattr(request, "user", None) and request.user.is_authenticated)
 
     def aviso_token() -> str:
-        from contas.token import situacao
-
         return situacao().aviso if logado() else ""
 
     def painel_rpa():
-        from execucoes.painel import painel
-
         return painel() if logado() else None
-
-    from django.contrib import admin
 
     return {
         # As páginas fora do admin (login, conta) com o mesmo cabeçalho do admin.

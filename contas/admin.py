@@ -14,8 +14,6 @@ from django.views.decorators.http import require_POST
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from contas.models import Perfil, Usuario
-from contas.token import RenovacaoImpossivel, expiracao, renovar_token_global
-from execucoes.rpa import ErroRPA
 from nucleo.admin_base import selo
 from nucleo.permissoes import Capacidade, pode
 
@@ -46,16 +44,14 @@ class FormularioUsuario(UserChangeForm):
         fields = ("username", "nome", "email", "perfil", "is_active")
 
     def clean_novo_token(self):
+        # O token é da API RPA (execucoes, que depende de contas): importado só na hora de usar,
+        # aqui e abaixo, para contas não importar execucoes ao carregar.
+        from execucoes.token_rpa import expiracao
+
         token = self.cleaned_data["novo_token"]
         if token and expiracao(token) is None:
             raise forms.ValidationError("Isto não parece um token JWT (não tem data de expiração).")
         return token
-
-    def save(self, commit=True):
-        if self.cleaned_data.get("novo_token"):
-            self.instance.api_externa_token = self.cleaned_data["novo_token"]
-            self.instance.token_atualizado_em = timezone.now()
-        return super().save(commit=commit)
 
 
 class FormularioNovoUsuario(UserCreationForm):
@@ -137,6 +133,13 @@ class UsuarioAdmin(UserAdmin):
     def ativo_selo(self, usuario):
         return selo(usuario.is_active, "Ativo" if usuario.is_active else "Inativo")
 
+    def save_model(self, request, obj, form, change):
+        from execucoes.token_rpa import guardar_token
+
+        super().save_model(request, obj, form, change)
+        if form.cleaned_data.get("novo_token"):
+            guardar_token(obj, form.cleaned_data["novo_token"])
+
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
         if obj is not None and obj.perfil != Perfil.ADMINISTRADOR:
@@ -157,6 +160,8 @@ class UsuarioAdmin(UserAdmin):
 
     @admin.display(description="validade")
     def validade_do_token(self, usuario):
+        from execucoes.token_rpa import expiracao
+
         if not usuario.api_externa_token:
             return "—"
         expira = expiracao(usuario.api_externa_token)
@@ -181,6 +186,8 @@ class UsuarioAdmin(UserAdmin):
     @staticmethod
     @require_POST
     def renovar_token_view(request, object_id):
+        from execucoes.conexao import RenovacaoImpossivel, renovar_token_global
+
         if not pode(request.user, Capacidade.GERIR_TOKEN):
             raise PermissionDenied
         usuario = get_object_or_404(Usuario, pk=object_id)
@@ -190,7 +197,7 @@ class UsuarioAdmin(UserAdmin):
             return redirect(destino)
         try:
             expira = renovar_token_global(usuario)
-        except (RenovacaoImpossivel, ErroRPA) as erro:
+        except RenovacaoImpossivel as erro:
             messages.error(request, f"Não foi possível obter um novo token: {erro}")
             return redirect(destino)
         validade = timezone.localtime(expira).strftime("%d/%m/%Y %H:%M") if expira else "?"

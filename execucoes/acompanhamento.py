@@ -16,7 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from execucoes import desfechos
-from execucoes.despacho import marcar_token, url_da_api
+from execucoes.conexao import cliente_rpa
 from execucoes.faturas import Conferencia, FaturaDeOutroCliente, conferir_cliente, ler_pdf
 from execucoes.models import Execucao, StatusExecucao, TipoExecucao
 from execucoes.rpa import (
@@ -28,6 +28,7 @@ from execucoes.rpa import (
     StatusDoJob,
     TokenInvalido,
 )
+from execucoes.token_rpa import marcar_token
 from processos.fatura import FaturaInvalida
 
 logger = logging.getLogger(__name__)
@@ -102,18 +103,11 @@ def avisar(job_id: str = "", processo_id=None) -> int:
     return execucoes.update(proxima_consulta_em=timezone.now())
 
 
-def cliente_do_job(execucao: Execucao) -> ClienteRPA:
-    """O cliente da API onde o job foi criado (e o token global)."""
-    from contas.token import token_global
-
-    return ClienteRPA(base_url=execucao.url_rpa or url_da_api(execucao), token=token_global())
-
-
 def consultar(execucao_id) -> None:
     execucao = Execucao.objects.select_related("processo__cliente__operadora").get(pk=execucao_id)
     if execucao.status != StatusExecucao.EXECUTANDO:
         return
-    cliente = cliente_do_job(execucao)
+    cliente = cliente_rpa(execucao=execucao)
     try:
         status = cliente.status(execucao.job_id)
     except JobNaoEncontrado:

@@ -22,8 +22,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from contas.token import token_global
 from execucoes import despacho
+from execucoes.conexao import cliente_rpa
 from execucoes.faturas import ler_pdf
 from execucoes.models import Execucao, StatusExecucao, TipoExecucao
 from execucoes.rpa import ClienteRPA, ErroRPA, ResumoDoJob
@@ -84,7 +84,7 @@ class Evidencias:
 
 
 def reconciliar(url: str, presas: list[Execucao]) -> None:
-    cliente = ClienteRPA(base_url=url, token=token_global())
+    cliente = cliente_rpa(url=url)
     try:
         jobs = cliente.jobs()
     except ErroRPA as erro:

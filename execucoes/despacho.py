@@ -13,7 +13,6 @@ Protocolo:
 """
 
 import datetime as dt
-import hashlib
 import logging
 import time
 import uuid
@@ -23,10 +22,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from contas.token import token_global
 from execucoes import desfechos
+from execucoes.conexao import cliente_rpa, url_da_api
 from execucoes.models import (
-    EstadoRPA,
     Execucao,
     LogExecucao,
     NivelLog,
@@ -36,100 +34,17 @@ from execucoes.models import (
 from execucoes.parametros import corpo_download, corpo_sat
 from execucoes.prazos import espera_crescente
 from execucoes.rpa import (
-    ClienteRPA,
     DadosInvalidos,
     ErroRPA,
     OperadoraNaoEncontrada,
     RPAIndisponivel,
     TokenInvalido,
 )
+from execucoes.token_rpa import marcar_token, token_recusado
 
 logger = logging.getLogger(__name__)
 
 ESPERA_MAXIMA_ENVIO = 300  # segundos entre tentativas de envio com a API fora do ar
-SONDAGEM_INICIAL = 15.0  # segundos até a primeira pergunta depois de um token recusado
-SONDAGEM_MAXIMA = 900.0
-
-
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def token_recusado() -> bool:
-    """O token global atual foi recusado pela API? Então o despacho espera (e o worker sonda)."""
-    estado = EstadoRPA.atual()
-    return bool(estado.token_recusado_digest) and estado.token_recusado_digest == _digest(
-        token_global()
-    )
-
-
-def marcar_token(token: str, *, recusado: bool) -> None:
-    if recusado:
-        EstadoRPA.atual()  # a linha única existe antes do update
-        atualizadas = (
-            EstadoRPA.objects.filter(id=1)
-            .exclude(token_recusado_digest=_digest(token))
-            .update(
-                token_recusado_em=timezone.now(),
-                token_recusado_digest=_digest(token),
-                token_sondagens=0,
-                token_proxima_sondagem_em=timezone.now(),
-            )
-        )
-        if atualizadas:
-            logger.error("RPA API refused the global token; dispatch paused, probing it")
-        return
-    retomado = (
-        EstadoRPA.objects.filter(id=1)
-        .exclude(token_recusado_digest="")
-        .update(
-            token_recusado_em=None,
-            token_recusado_digest="",
-            token_sondagens=0,
-            token_proxima_sondagem_em=None,
-        )
-    )
-    if retomado:
-        logger.warning("RPA API accepts the global token again; dispatch resumed")
-
-
-def sondar_token() -> None:
-    """Com o token recusado, pergunta à API de tempos em tempos (15 s, 30 s, 1 min… até 15 min)
-    se ela o aceita de novo: uma recusa passageira não pára o despacho para sempre."""
-    estado = EstadoRPA.atual()
-    agora = timezone.now()
-    if not token_recusado() or (
-        estado.token_proxima_sondagem_em and estado.token_proxima_sondagem_em > agora
-    ):
-        return
-    token = token_global()
-    try:
-        ClienteRPA(token=token).token_atual()
-    except TokenInvalido:
-        aceito = False
-    except ErroRPA as erro:
-        logger.warning("Cannot probe the RPA token now: %s", erro)
-        aceito = False
-    else:
-        aceito = True
-    if aceito:
-        marcar_token(token, recusado=False)
-        return
-    sondagens = estado.token_sondagens + 1
-    espera = espera_crescente(sondagens, base=SONDAGEM_INICIAL, maximo=SONDAGEM_MAXIMA)
-    EstadoRPA.objects.filter(id=1).update(
-        token_sondagens=sondagens,
-        token_proxima_sondagem_em=agora + dt.timedelta(seconds=espera),
-    )
-
-
-def url_da_api(execucao: Execucao) -> str:
-    """Onde o job desta execução é criado: downloads no host da operadora (quando ela tem um),
-    envios ao SAT sempre na API global — o robô do SAT é o nosso, não o do terceiro."""
-    if execucao.tipo == TipoExecucao.DOWNLOAD_FATURA:
-        operadora = execucao.processo.cliente.operadora
-        return (operadora.url_endpoint_rpa or settings.API_EXTERNA_URL).rstrip("/")
-    return settings.API_EXTERNA_URL.rstrip("/")
 
 
 def despachar_pendentes(limite: int = 20) -> int:
@@ -175,7 +90,7 @@ def _reivindicar_proxima() -> tuple[Execucao, str] | None:
 
 def _enviar(execucao: Execucao, cerca: str) -> int:
     processo = execucao.processo
-    cliente = ClienteRPA(base_url=execucao.url_rpa, token=token_global())
+    cliente = cliente_rpa(execucao=execucao)
     try:
         if execucao.tipo == TipoExecucao.DOWNLOAD_FATURA:
             job = cliente.executar_download(

@@ -12,12 +12,10 @@ from django.http import JsonResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from contas.token import token_global
 from execucoes import saneamento
-from execucoes.acompanhamento import cliente_do_job
-from execucoes.conexao import testar_conexao
+from execucoes.conexao import cliente_rpa, testar_conexao
 from execucoes.models import Execucao, StatusExecucao
-from execucoes.rpa import ClienteRPA, ErroRPA, JobNaoEncontrado
+from execucoes.rpa import ErroRPA, JobNaoEncontrado
 from execucoes.streams import JOB_DESCONHECIDO
 from nucleo.permissoes import Capacidade, pode
 
@@ -77,7 +75,7 @@ def status_job(request, job_id):
     execucao = Execucao.objects.select_related("processo__cliente__operadora").filter(job_id=job_id)
     execucao = execucao.first()
     # O job é consultado na API onde foi criado (a da operadora, quando ela tem uma).
-    cliente = cliente_do_job(execucao) if execucao else ClienteRPA(token=token_global())
+    cliente = cliente_rpa(execucao=execucao)
     try:
         status = cliente.status(job_id)
     except JobNaoEncontrado as erro:

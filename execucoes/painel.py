@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from django.db.models import Count
 from django.utils import timezone
 
-from contas.token import SituacaoDoToken, situacao
 from execucoes.models import EstadoRPA, Execucao, StatusExecucao
+from execucoes.token_rpa import SituacaoDoToken, situacao
 
 WORKER_SUMIDO = dt.timedelta(seconds=60)
 

@@ -21,9 +21,10 @@ from django.db import close_old_connections, connection
 from django.utils import timezone
 
 from execucoes import acompanhamento, linhas
+from execucoes.conexao import cliente_rpa
 from execucoes.models import EstadoRPA, Execucao
 from execucoes.prazos import espera_crescente
-from execucoes.rpa import ClienteRPA, ErroRPA, Evento
+from execucoes.rpa import ErroRPA, Evento
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +79,7 @@ class SeguidorDeEventos(threading.Thread):
         """Segue uma conexão até ela cair; diz se ela entregou eventos além do de conexão."""
         close_old_connections()
         entregou = False
-        for evento in ClienteRPA(base_url=self.base_url).eventos(parar=self.parar):
+        for evento in cliente_rpa(url=self.base_url).eventos(parar=self.parar):
             if evento.tipo != "connection":
                 entregou = True
             if evento.tipo == "log" and evento.job_id:

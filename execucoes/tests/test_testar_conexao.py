@@ -9,7 +9,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from conftest import jwt_de_teste
-from contas.token import guardar_token
+from execucoes.token_rpa import guardar_token
 
 pytestmark = pytest.mark.django_db
 URL = reverse("rpa_testar_conexao")

@@ -178,7 +178,7 @@ def test_token_recusado_por_um_tempo_volta_sozinho_sem_trocar(
 ):
     from execucoes.models import EstadoRPA
 
-    monkeypatch.setattr("execucoes.despacho.SONDAGEM_INICIAL", 0.2)
+    monkeypatch.setattr("execucoes.token_rpa.SONDAGEM_INICIAL", 0.2)
     controle(simulador_exclusivo, "token", expirado=True)
     processo = criar_processo()
     acoes.executar_download(processo, pedido("OPERADOR"))

@@ -3,12 +3,12 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 from stdnum.br import cnpj
 
 from clientes.importacao import importar_clientes
 from clientes.models import Cliente
 from contas.models import Perfil, Usuario
+from execucoes.token_rpa import guardar_token
 from operadoras.models import Operadora
 from processos.competencia import competencia_atual
 from processos.criacao import criar_processos_mensais
@@ -114,9 +114,8 @@ class Command(BaseCommand):
             )
             usuario.perfil = perfil
             usuario.set_password(senha)
+            usuario.save()
             if perfil == Perfil.ADMINISTRADOR and not usuario.api_externa_token:
                 # Um token aceito pelo simulador local (mesmo segredo de desenvolvimento).
-                usuario.api_externa_token = emitir_token(segredo_do_ambiente())
-                usuario.token_atualizado_em = timezone.now()
-            usuario.save()
+                guardar_token(usuario, emitir_token(segredo_do_ambiente()))
             self.stdout.write(f"  {username} / {senha}  ({usuario.get_perfil_display()})")
