@@ -10,6 +10,8 @@ Protocolo:
   `RPA_ENVIO_SEM_RESPOSTA_SEGUNDOS` (sempre maior que o prazo do POST, conferido na partida), a
   reconciliação procura o job em `GET /jobs` da mesma API (`execucoes.adocao`) e só o adota quando
   não há dúvida de que é dele; senão reenvia.
+- token global recusado pela API (`execucoes.token_rpa`) → nada é enviado até ela voltar a aceitá-lo
+  (o worker pergunta de tempos em tempos) ou o token ser trocado.
 """
 
 import datetime as dt

@@ -4,6 +4,9 @@ Resultados tipados, erros tipados com mensagens em pt-BR, tempos-limite em toda 
 repetidos em erro de conexão (com espera crescente); POSTs que criam jobs nunca são repetidos às
 cegas — quem chama decide. Nenhum segredo (token, senha do portal) vai para log, exceção ou texto de
 erro: corpos de resposta nunca são repetidos literalmente.
+
+O cliente não sabe de banco nem de token global: quem precisa de um o pede a
+`execucoes.conexao.cliente_rpa`, que escolhe a API, o token e os prazos.
 """
 
 import datetime as dt
