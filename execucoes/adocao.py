@@ -83,6 +83,22 @@ class Evidencias:
             return ""  # SAT (o resultado não é um arquivo) ou fatura ilegível: só o log conta
 
 
+def reconciliar_envios(limite: int = 50) -> int:
+    """Envios sem resposta (ou de worker morto): adota o job certo, espera, ou reenvia."""
+    limiar = timezone.now() - dt.timedelta(seconds=settings.RPA_ENVIO_SEM_RESPOSTA_SEGUNDOS)
+    presas = list(
+        Execucao.objects.select_related("processo__cliente__operadora")
+        .filter(status=StatusExecucao.PENDENTE, envio_iniciado_em__lt=limiar, job_id="")
+        .order_by("envio_iniciado_em")[:limite]
+    )
+    por_api: dict[str, list[Execucao]] = {}
+    for execucao in presas:
+        por_api.setdefault(execucao.url_rpa or despacho.url_da_api(execucao), []).append(execucao)
+    for url, execucoes in por_api.items():
+        reconciliar(url, execucoes)
+    return len(presas)
+
+
 def reconciliar(url: str, presas: list[Execucao]) -> None:
     cliente = cliente_rpa(url=url)
     try:

@@ -188,24 +188,6 @@ def registrar_job(execucao_id, job_id: str, *, cerca: str, como: str = "criado")
     return False
 
 
-def reconciliar_envios(limite: int = 50) -> int:
-    """Envios sem resposta (ou de worker morto): adota o job certo, espera, ou reenvia."""
-    from execucoes import adocao
-
-    limiar = timezone.now() - dt.timedelta(seconds=settings.RPA_ENVIO_SEM_RESPOSTA_SEGUNDOS)
-    presas = list(
-        Execucao.objects.select_related("processo__cliente__operadora")
-        .filter(status=StatusExecucao.PENDENTE, envio_iniciado_em__lt=limiar, job_id="")
-        .order_by("envio_iniciado_em")[:limite]
-    )
-    por_api: dict[str, list[Execucao]] = {}
-    for execucao in presas:
-        por_api.setdefault(execucao.url_rpa or url_da_api(execucao), []).append(execucao)
-    for url, execucoes in por_api.items():
-        adocao.reconciliar(url, execucoes)
-    return len(presas)
-
-
 def reenviar(execucao: Execucao) -> bool:
     """Devolve à fila uma execução cujo envio não criou job (ou cujo job não se identifica)."""
     return bool(

@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from django.conf import settings
 from django.utils import timezone
 
-from execucoes import acompanhamento, arrendamento, conexao, despacho
+from execucoes import acompanhamento, adocao, arrendamento, conexao, despacho
 from execucoes.models import EstadoRPA, Execucao, StatusExecucao
 from execucoes.seguidor import SeguidorDeEventos
 from nucleo.deveres import Dever
@@ -100,7 +100,7 @@ DEVERES = [
     Dever("despachar", 0, fazer=despacho.despachar_pendentes),
     Dever("consultar", 0, tarefa=Consultas),
     Dever("prazos", 5, fazer=acompanhamento.vencer_prazos),
-    Dever("reconciliar", 5, fazer=despacho.reconciliar_envios),
+    Dever("reconciliar", 5, fazer=adocao.reconciliar_envios),
     Dever("token", 5, fazer=conexao.sondar_token),
     Dever("eventos", 5, tarefa=Seguidores),
     Dever("sinal", 10, fazer=sinal_de_vida),

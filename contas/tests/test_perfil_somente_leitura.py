@@ -7,14 +7,17 @@ as páginas e os streams só perguntam `pode(usuario, capacidade)`; se algum del
 por conta própria, o auditor conseguiria mudar algo aqui.
 """
 
+import asyncio
+import contextlib
 import datetime as dt
 from decimal import Decimal
 
 import pytest
-from asgiref.sync import async_to_sync
+from asgiref.sync import sync_to_async
 from django.contrib import admin
 from django.core.files.base import ContentFile
-from django.test import RequestFactory
+from django.db import connection
+from django.test import AsyncClient, RequestFactory
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -23,9 +26,6 @@ from conftest import criar_cliente, criar_processo, criar_usuario
 from contas.models import Perfil, Usuario
 from contas.permissoes import CAPACIDADES_DO_PERFIL
 from execucoes.models import Execucao, LogExecucao, NivelLog, StatusExecucao, TipoExecucao
-from execucoes.sse import Recusa
-from execucoes.streams import fluxo_do_job, fluxo_do_processo
-from execucoes.transmissao import encerrar_transmissoes
 from nucleo.permissoes import Capacidade
 from operadoras.models import Operadora
 from processos.models import Processo, StatusProcesso, Transicao
@@ -226,16 +226,51 @@ def test_nas_paginas_le_tudo_e_nao_recebe_botao(auditor, mundo, client):
     assert log.status_code == 200 and b"baixando" in log.content
 
 
+async def _abrir_e_fechar(cliente, url: str) -> tuple[int, str]:
+    """Abre o stream como o navegador, lê até o primeiro evento com dados e fecha a aba."""
+    resposta = await cliente.get(url)
+    if resposta.status_code != 200:
+        return resposta.status_code, ""
+    iterador = resposta.streaming_content.__aiter__()
+    lido = ""
+    while "data:" not in lido:
+        pedaco = await asyncio.wait_for(iterador.__anext__(), 5)
+        lido += pedaco.decode() if isinstance(pedaco, bytes) else pedaco
+    leitura = asyncio.ensure_future(iterador.__anext__())
+    await asyncio.sleep(0.05)
+    leitura.cancel()  # como o handler ASGI do Django quando a aba fecha
+    with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration):
+        await leitura
+    return 200, lido
+
+
+def _fechar_a_conexao_da_thread() -> None:
+    connection.close()  # a do ORM assíncrono, na thread dele
+
+
+def _streams(usuario, processo, job_id: str) -> list[tuple[int, str]]:
+    async def cenario():
+        cliente = AsyncClient()
+        await cliente.aforce_login(usuario)
+        try:
+            return [
+                await _abrir_e_fechar(cliente, reverse("processo_eventos", args=[processo.pk])),
+                await _abrir_e_fechar(cliente, reverse("logs_stream", args=[job_id])),
+            ]
+        finally:
+            await sync_to_async(_fechar_a_conexao_da_thread)()
+
+    return asyncio.run(cenario())
+
+
 @pytest.mark.django_db(transaction=True)  # a central lê o banco nas suas próprias threads
 def test_nos_streams_acompanha_como_toda_a_equipe(auditor, mundo, monkeypatch):
     processo = mundo["processos"][3]
-    try:
-        assert not isinstance(async_to_sync(fluxo_do_processo)(auditor, processo.pk, 0), Recusa)
-        assert not isinstance(async_to_sync(fluxo_do_job)(auditor, "job-auditoria-1", 0), Recusa)
-        # O contrário também vale: sem a capacidade de ler, nem o stream abre.
-        monkeypatch.setitem(CAPACIDADES_DO_PERFIL, Perfil.OPERADOR, frozenset())
-        recusa = async_to_sync(fluxo_do_processo)(auditor, processo.pk, 0)
-        assert isinstance(recusa, Recusa) and recusa.status == 403
-        assert isinstance(async_to_sync(fluxo_do_job)(auditor, "job-auditoria-1", 0), Recusa)
-    finally:
-        encerrar_transmissoes()
+    (processo_status, processo_texto), (job_status, job_texto) = _streams(
+        auditor, processo, "job-auditoria-1"
+    )
+    assert processo_status == 200 and "baixando" in processo_texto
+    assert job_status == 200 and "job-auditoria-1" in job_texto
+    # O contrário também vale: sem a capacidade de ler, nenhum dos dois abre.
+    monkeypatch.setitem(CAPACIDADES_DO_PERFIL, Perfil.OPERADOR, frozenset())
+    assert [status for status, _ in _streams(auditor, processo, "job-auditoria-1")] == [403, 403]

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from conftest import criar_cliente, criar_operadora, criar_processo, esperar
-from execucoes import despacho
+from execucoes import adocao, despacho
 from execucoes.models import Execucao, StatusExecucao, TipoExecucao
 from execucoes.parametros import corpo_download
 from execucoes.rpa import ClienteRPA
@@ -44,7 +44,7 @@ def dono_real(sim, job_id: str) -> str:
 
 
 def resolvidas(execucoes) -> bool:
-    despacho.reconciliar_envios()
+    adocao.reconciliar_envios()
     atuais = Execucao.objects.filter(pk__in=[e.pk for e in execucoes])
     return all(e.job_id or e.envio_iniciado_em is None for e in atuais)
 
@@ -104,7 +104,7 @@ def test_reconciliacao_nao_age_antes_do_prazo_do_envio(api, simulador_exclusivo,
     settings.RPA_TEMPO_ENVIO_SEGUNDOS = 18
     processo = criar_processo()
     execucao = em_voo(processo, envio_ha=30)
-    despacho.reconciliar_envios()
+    adocao.reconciliar_envios()
     execucao.refresh_from_db()
     assert execucao.envio_iniciado_em is not None and execucao.job_id == ""
 
@@ -153,7 +153,7 @@ def test_sem_a_lista_de_jobs_o_envio_volta_para_a_fila_depois_do_prazo(settings)
     recente, antiga = criar_processo(), criar_processo()
     recente = em_voo(recente, envio_ha=5)
     antiga = em_voo(antiga, envio_ha=120)
-    despacho.reconciliar_envios()
+    adocao.reconciliar_envios()
     recente.refresh_from_db()
     antiga.refresh_from_db()
     assert recente.envio_iniciado_em is not None  # ainda pode ser adotada quando a API voltar
