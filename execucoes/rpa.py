@@ -26,6 +26,7 @@ from urllib3 import Timeout
 from urllib3.exceptions import ConnectTimeoutError, HTTPError, NewConnectionError
 
 from execucoes import prazos, saneamento
+from processos.fatura import FaturaInvalida, conferir_tamanho
 
 logger = logging.getLogger(__name__)
 
@@ -351,17 +352,16 @@ class ClienteRPA:
                 )
             )
         )
-        limite = settings.TAMANHO_MAXIMO_FATURA
         with resposta:
             if resposta.is_redirect:
                 raise ResultadoInvalido("O endereço da fatura redireciona para outro lugar.")
             partes, total = [], 0
             for parte in resposta.iter_content(64 * 1024):
                 total += len(parte)
-                if total > limite:
-                    raise ResultadoInvalido(
-                        f"O arquivo da fatura passa de {limite // (1024 * 1024)} MB."
-                    )
+                try:
+                    conferir_tamanho(total)  # pára de ler assim que passa do limite
+                except FaturaInvalida as erro:
+                    raise ResultadoInvalido(str(erro)) from None
                 partes.append(parte)
                 if len(partes) == 1 and total >= 5 and not parte.lstrip().startswith(b"%PDF-"):
                     raise ResultadoInvalido("O arquivo indicado pelo robô não é um PDF.")
