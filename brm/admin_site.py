@@ -1,4 +1,4 @@
-"""O site do admin da BRM: a página inicial é o painel do mês (SPEC §6)."""
+"""O site do admin da BRM: a página inicial é o painel do mês."""
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError

@@ -1,4 +1,5 @@
-"""Configuração do projeto, lida do ambiente (e de um `.env`, quando existe) — SPEC §7."""
+"""Configuração do projeto, lida do ambiente (e de um `.env`, quando existe); as variáveis estão
+na tabela do README."""
 
 import datetime as dt
 import logging
@@ -226,7 +227,8 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media"))).resolve()
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    # Onde os robôs deixam as faturas quando o resultado é uma chave, não uma URL (RPA-API.md §1).
+    # Onde os robôs deixam as faturas quando o resultado é uma chave, não uma URL
+    # (docs/api-rpa.md §1).
     "faturas_rpa": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {

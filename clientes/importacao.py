@@ -1,4 +1,4 @@
-"""Importação de clientes pela planilha das operadoras (SPEC §6).
+"""Importação de clientes pela planilha das operadoras.
 
 Tudo ou nada: uma linha com erro faz o arquivo inteiro não ser importado, a menos que se peça para
 pular as linhas inválidas. A simulação (`simular=True`) percorre o mesmo caminho e desfaz no fim.

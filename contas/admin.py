@@ -60,7 +60,7 @@ class FormularioNovoUsuario(UserCreationForm):
         fields = ("username", "nome", "email", "perfil")
 
 
-admin.site.unregister(Group)  # o perfil do usuário faz o papel de grupo (SPEC §1)
+admin.site.unregister(Group)  # o perfil do usuário faz o papel de grupo
 
 # O login social (GitHub) é configurado pelo ambiente, não pelo admin; e os tokens sociais são
 # segredos que ninguém precisa ver no back office — como os JWT da API guardados pela lista negra

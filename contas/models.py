@@ -24,7 +24,7 @@ class GerenciadorDeUsuarios(UserManager):
 
 
 class Usuario(ModeloBase, AbstractUser):
-    """Pessoa da equipe. O perfil decide o que ela pode fazer (SPEC §1)."""
+    """Pessoa da equipe. O perfil decide o que ela pode fazer."""
 
     nome = models.CharField("nome", max_length=150, blank=True)
     perfil = models.CharField(

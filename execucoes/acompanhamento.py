@@ -1,4 +1,5 @@
-"""Acompanhamento dos jobs em execução: `GET /status/{job_id}` decide o desfecho (RPA-API.md §3).
+"""Acompanhamento dos jobs em execução: `GET /status/{job_id}` decide o desfecho
+(docs/api-rpa.md §1).
 
 Nada deixa uma execução presa: cada consulta roda isolada (um erro inesperado numa execução conta
 contra ela, e depois de `MAXIMO_ERROS_INTERNOS` ela falha com a explicação, enquanto as outras

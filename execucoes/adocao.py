@@ -1,4 +1,5 @@
-"""Adoção: de quem é um job que a API criou mas cuja resposta se perdeu? (`GET /jobs`, RPA-API.md)
+"""Adoção: de quem é um job que a API criou mas cuja resposta se perdeu? (`GET /jobs`,
+docs/api-rpa.md §1)
 
 `GET /jobs` não diz para que processo nem para que cliente um job foi criado. "O job desconhecido
 criado depois do envio" só é certo quando há um candidato e nenhum outro envio da mesma fila em voo

@@ -1,6 +1,6 @@
 """A conexão com a API RPA: em que endereço, com que token e prazos (`cliente_rpa`, o único lugar
-que monta um ClienteRPA), e o que se pergunta à API sobre a própria conexão — “Testar conexão”
-(SPEC §4), a sondagem do token recusado e a renovação do token global.
+que monta um ClienteRPA), e o que se pergunta à API sobre a própria conexão — “Testar conexão”,
+a sondagem do token recusado e a renovação do token global.
 """
 
 import datetime as dt

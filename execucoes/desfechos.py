@@ -1,4 +1,4 @@
-"""O que acontece quando um job termina (SPEC §3 e §4); aplicar duas vezes muda uma vez só."""
+"""O que acontece quando um job termina; aplicar duas vezes muda uma vez só."""
 
 import datetime as dt
 import logging

@@ -35,7 +35,7 @@ class Conferencia:
 
 def ler_pdf(cliente: ClienteRPA, origem: str) -> bytes:
     """O PDF de uma URL (regras de host em `ClienteRPA.baixar_arquivo`) ou de uma chave no
-    armazenamento compartilhado onde os robôs gravam (RPA-API.md §1)."""
+    armazenamento compartilhado onde os robôs gravam (docs/api-rpa.md §1)."""
     if origem.startswith(("http://", "https://")):
         return cliente.baixar_arquivo(origem)
     armazenamento = storages["faturas_rpa"]

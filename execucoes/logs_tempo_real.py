@@ -1,4 +1,4 @@
-"""Endpoints compatíveis com o sistema antigo: `/api/v2/logs-tempo-real/…` (RPA-API.md §4).
+"""Endpoints compatíveis com o sistema antigo: `/api/v2/logs-tempo-real/…` (docs/api-rpa.md §4).
 
 O stream está em `execucoes.streams`, ao lado do da página do processo. `atualizar-status` não
 confia no corpo: pede ao worker que confirme o desfecho com a API (`GET /status`) e devolve o que

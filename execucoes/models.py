@@ -54,7 +54,7 @@ class Execucao(ModeloBase):
     )
     ip_origem = models.GenericIPAddressField("IP de origem", null=True, blank=True)
     user_agent = models.TextField("navegador", blank=True)
-    # Controle do worker (SPEC §4): quando despachar, se há um envio em voo, quando consultar.
+    # Controle do worker: quando despachar, se há um envio em voo, quando consultar.
     executar_apos = models.DateTimeField("não despachar antes de", null=True, blank=True)
     envio_iniciado_em = models.DateTimeField("envio iniciado em", null=True, blank=True)
     tentativas_envio = models.PositiveSmallIntegerField("tentativas de envio", default=0)

@@ -1,4 +1,5 @@
-"""O único ponto de contato com a API RPA (RPA-API.md); nada mais no projeto a chama por `requests`.
+"""O único ponto de contato com a API RPA (docs/api-rpa.md); nada mais no projeto a chama por
+`requests`.
 
 Resultados tipados, erros tipados com mensagens em pt-BR, tempos-limite em toda chamada. GETs são
 repetidos em erro de conexão (com espera crescente); POSTs que criam jobs nunca são repetidos às

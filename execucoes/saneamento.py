@@ -42,7 +42,7 @@ def job_id(valor) -> str:
 
 
 def momento(valor) -> dt.datetime | None:
-    """ISO 8601; sem fuso quer dizer UTC (RPA-API.md). Nada fora de 2000 a 2100."""
+    """ISO 8601; sem fuso quer dizer UTC (docs/api-rpa.md). Nada fora de 2000 a 2100."""
     if not isinstance(valor, str) or not valor or len(valor) > 40:
         return None
     try:

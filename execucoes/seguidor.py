@@ -1,4 +1,4 @@
-"""Segue o stream `/events/logs` de uma API RPA e grava cada linha como LogExecucao (SPEC §5).
+"""Segue o stream `/events/logs` de uma API RPA e grava cada linha como LogExecucao.
 
 Um seguidor por API (a global e a de cada operadora que tem a sua), todos no worker que tem o
 arrendamento "eventos". Cada linha de um job nosso vai ao banco assim que chega ao socket, com a

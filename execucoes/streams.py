@@ -1,6 +1,6 @@
 """Os dois streams SSE de logs ao vivo, lado a lado: o da página do processo
 (`/processos/<id>/eventos`) e o do job no formato do sistema antigo
-(`/api/v2/logs-tempo-real/stream/<job_id>`, RPA-API.md §4).
+(`/api/v2/logs-tempo-real/stream/<job_id>`, docs/api-rpa.md §4).
 
 Cada um é um gerador (`fluxo_do_processo`, `fluxo_do_job`) servido de dois jeitos: sob o
 gunicorn, direto pelo ASGI (`execucoes.asgi_streams`, sem a pilha do Django); sob WSGI e no cliente
@@ -97,7 +97,7 @@ def linha_do_job(dados: dict) -> str:
 
 
 async def fluxo_do_job(usuario, job_id: str, desde: int):
-    """O stream de um job no formato do sistema antigo (RPA-API.md §4)."""
+    """O stream de um job no formato do sistema antigo (docs/api-rpa.md §4)."""
     if not pode(usuario, Capacidade.LER):
         return Recusa(403, "Sem permissão.")
     if not saneamento.job_id(job_id):

@@ -1,4 +1,4 @@
-"""O token JWT global da API RPA (SPEC §4): qual vale, até quando, e se a API o recusou.
+"""O token JWT global da API RPA: qual vale, até quando, e se a API o recusou.
 
 O token global é o do ADMINISTRADOR ativo que guardou um token por último; sem nenhum, vale a
 variável API_EXTERNA_TOKEN. Assim, quem cola ou renova um token passa a valer para todo o sistema.

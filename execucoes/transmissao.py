@@ -1,4 +1,4 @@
-"""Central de transmissão dos logs ao vivo, dentro de cada processo web (SPEC §5).
+"""Central de transmissão dos logs ao vivo, dentro de cada processo web.
 
 Quantos navegadores estiverem olhando, cada canal (um processo, ou uma execução) custa uma leitura
 de linhas e uma de estado por volta, numa thread (e numa conexão) só da volta ao vivo; o resultado

@@ -35,7 +35,7 @@ def testar_conexao_view(request):
 @csrf_exempt
 @require_POST
 def aviso_de_status(request, processo_id):
-    """Callback da API RPA (RPA-API.md §3): só faz o worker olhar o job agora.
+    """Callback da API RPA (docs/api-rpa.md §3): só faz o worker olhar o job agora.
 
     O corpo nunca muda estado — quem decide é `GET /status/{job_id}`. Sem autenticação (a API não
     manda nenhuma), por isso barato e limitado por IP.

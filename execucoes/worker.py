@@ -1,4 +1,4 @@
-"""O worker (SPEC §4): despacha, acompanha e aplica desfechos, quer haja ou não uma página aberta.
+"""O worker: despacha, acompanha e aplica desfechos, quer haja ou não uma página aberta.
 
 O laço não sabe o que faz: roda os deveres que cada app declara (nucleo.deveres), na ordem de
 `settings.DEVERES_DO_WORKER`. Todo estado está no banco; vários workers podem rodar juntos (no

@@ -1,4 +1,4 @@
-"""Peças comuns da API REST (SPEC §6): perfis, validação pelo modelo, paginação.
+"""Peças comuns da API REST: perfis, validação pelo modelo, paginação.
 
 Os perfis valem como no admin (`nucleo.admin_base.AdminPorPerfil`): toda a equipe lê; quem
 escreve é dito por `editar_se` na view (uma propriedade do usuário). As ações do fluxo conferem o

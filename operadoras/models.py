@@ -7,7 +7,7 @@ from django.db.models.functions import Upper
 
 from nucleo.modelos import CampoURL, ModeloBase
 
-# Operadoras com robô documentado pela RPA API (RPA-API.md §1): criadas já com robô.
+# Operadoras com robô documentado pela RPA API (docs/api-rpa.md §1): criadas já com robô.
 CODIGOS_COM_ROBO = frozenset({"OI", "VIVO", "EMBRATEL", "DIGITALNET"})
 
 

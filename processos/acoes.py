@@ -1,4 +1,4 @@
-"""As ações do fluxo (SPEC §3), uma função cada, usadas pelo admin, API, worker e comandos.
+"""As ações do fluxo, uma função cada, usadas pelo admin, API, worker e comandos.
 
 Cada uma roda numa transação com a linha do processo travada, confere o perfil de quem pede e o
 estado atual pela sua guarda (`recusa_de_…`, a mesma que a página usa para mostrar os botões), e

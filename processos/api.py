@@ -1,4 +1,4 @@
-"""Processos na API REST, com as ações do fluxo (SPEC §3, §6).
+"""Processos na API REST, com as ações do fluxo.
 
 Cada ação chama o mesmo serviço do admin (`processos.acoes`): mesma transação, mesma regra de
 perfil e de estado. Recusas viram 403 (perfil) ou 409 (estado), com a mensagem do serviço.

@@ -1,4 +1,4 @@
-"""Os números do painel (SPEC §6): processos do mês por status e por operadora, o que espera
+"""Os números do painel: processos do mês por status e por operadora, o que espera
 aprovação, as falhas que esperam alguém, a taxa de sucesso do robô e a atividade recente.
 
 Cada número é uma consulta agregada no banco: o painel custa o mesmo com 40 ou 40.000 processos.

@@ -19,7 +19,7 @@ class StatusProcesso(models.TextChoices):
     UPLOAD_REALIZADO = "UPLOAD_REALIZADO", "Upload realizado"
 
 
-# A tabela do fluxo (SPEC §3): de onde se pode ir para onde. É o único lugar desta regra.
+# A tabela do fluxo: de onde se pode ir para onde. É o único lugar desta regra.
 TRANSICOES_PERMITIDAS: dict[str, frozenset[str]] = {
     StatusProcesso.AGUARDANDO_DOWNLOAD: frozenset({StatusProcesso.AGUARDANDO_APROVACAO}),
     StatusProcesso.AGUARDANDO_APROVACAO: frozenset(
@@ -40,7 +40,7 @@ class EtapaDoRobo:
     concluida_leva_a: str
 
 
-# Status do processo ↔ tipo de execução (SPEC §3): lido pelas ações (que robô rodar agora), pelos
+# Status do processo ↔ tipo de execução: lido pelas ações (que robô rodar agora), pelos
 # desfechos (o que uma execução concluída muda; se cabe nova tentativa) e pelo painel.
 ETAPAS_DO_ROBO = (
     EtapaDoRobo(

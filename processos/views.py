@@ -1,4 +1,4 @@
-"""A página do processo (SPEC §5): resumo, fatura, ações, histórico, execuções e o log ao vivo."""
+"""A página do processo: resumo, fatura, ações, histórico, execuções e o log ao vivo."""
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied

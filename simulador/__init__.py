@@ -1,4 +1,4 @@
-"""Simulador da API RPA externa ("Bot Phone RPA API"), contrato em shared/RPA-API.md.
+"""Simulador da API RPA externa ("Bot Phone RPA API"), contrato em docs/api-rpa.md.
 
 Uso: ``python -m simulador`` ou, em testes, ``simulador.servidor.iniciar()``.
 """

@@ -1,4 +1,4 @@
-"""As rotas da API RPA (contrato em shared/RPA-API.md §1 e §2); o fluxo SSE fica em servidor.py."""
+"""As rotas da API RPA (contrato em docs/api-rpa.md §1 e §2); o fluxo SSE fica em servidor.py."""
 
 import logging
 import posixpath

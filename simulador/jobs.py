@@ -349,7 +349,7 @@ class Motor:
             if job in self._fila:
                 self._fila.remove(job)
         ids = {job.job_id for job in vencidos}
-        # "Todos os seus endpoints respondem 404" (RPA-API.md §1): a fatura também.
+        # "Todos os seus endpoints respondem 404" (docs/api-rpa.md §1): a fatura também.
         self._faturas = {c: f for c, f in self._faturas.items() if f.job_id not in ids}
         return len(vencidos)
 

@@ -61,7 +61,7 @@ def _erro_do_campo(dados: dict, campo: str, *, obrigatorio: bool) -> dict | None
         return _erro(loc, "str type expected", "type_error.str")
     if obrigatorio and not str(valor).strip():
         mensagem = "ensure this value has at least 1 characters"
-        # Só loc/msg/type, como no FastAPI do contrato (RPA-API.md §1), sem `ctx` nem `input`.
+        # Só loc/msg/type, como no FastAPI do contrato (docs/api-rpa.md §1), sem `ctx` nem `input`.
         return _erro(loc, mensagem, "value_error.any_str.min_length")
     return None
 
