@@ -127,7 +127,7 @@ class UsuarioAdmin(UserAdmin):
 
     @admin.display(description="perfil", ordering="perfil")
     def perfil_selo(self, usuario):
-        return selo(usuario.perfil, usuario.get_perfil_display())
+        return selo(usuario.perfil, usuario.get_perfil_display(), cores={})
 
     @admin.display(description="ativo", ordering="is_active")
     def ativo_selo(self, usuario):

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
-from execucoes.models import Execucao, LogExecucao
+from execucoes.models import COR_DO_NIVEL, COR_DO_STATUS, Execucao, LogExecucao
 from nucleo.admin_base import AdminSomenteLeitura, selo
 from nucleo.permissoes import Capacidade, pode
 from processos import acoes
@@ -78,7 +78,7 @@ class ExecucaoAdmin(AdminSomenteLeitura):
 
     @admin.display(description="status", ordering="status")
     def status_selo(self, execucao):
-        return selo(execucao.status, execucao.get_status_display())
+        return selo(execucao.status, execucao.get_status_display(), COR_DO_STATUS)
 
     @admin.display(description="log")
     def linhas_de_log(self, execucao):
@@ -102,4 +102,4 @@ class LogExecucaoAdmin(AdminSomenteLeitura):
 
     @admin.display(description="nível", ordering="nivel")
     def nivel_selo(self, linha):
-        return selo(linha.nivel, linha.nivel)
+        return selo(linha.nivel, linha.nivel, COR_DO_NIVEL)

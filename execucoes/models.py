@@ -21,6 +21,15 @@ class StatusExecucao(models.TextChoices):
     TIMEOUT = "TIMEOUT", "Tempo esgotado"
 
 
+COR_DO_STATUS = {  # o selo de cada status nas listas e na página do processo
+    StatusExecucao.PENDENTE: "cinza",
+    StatusExecucao.EXECUTANDO: "azul",
+    StatusExecucao.CONCLUIDO: "verde",
+    StatusExecucao.FALHOU: "vermelho",
+    StatusExecucao.CANCELADO: "cinza",
+    StatusExecucao.TIMEOUT: "laranja",
+}
+
 STATUS_ATIVOS = (StatusExecucao.PENDENTE, StatusExecucao.EXECUTANDO)
 
 
@@ -136,6 +145,14 @@ class NivelLog(models.TextChoices):
     INFO = "INFO", "Info"
     WARN = "WARN", "Aviso"
     ERROR = "ERROR", "Erro"
+
+
+COR_DO_NIVEL = {
+    NivelLog.DEBUG: "cinza",
+    NivelLog.INFO: "azul",
+    NivelLog.WARN: "laranja",
+    NivelLog.ERROR: "vermelho",
+}
 
 
 def chave_avulsa() -> str:

@@ -13,29 +13,15 @@ from django.utils.html import format_html
 from nucleo.criptografia import passa_por_campo_cifrado
 from nucleo.permissoes import Capacidade, pode
 
-# Cor de cada valor de status/nível, em um só lugar (as classes estão em brm/admin.css).
-CORES = {
-    "AGUARDANDO_DOWNLOAD": "cinza",
-    "AGUARDANDO_APROVACAO": "amarelo",
-    "AGUARDANDO_ENVIO_SAT": "azul",
-    "UPLOAD_REALIZADO": "verde",
-    "PENDENTE": "cinza",
-    "EXECUTANDO": "azul",
-    "CONCLUIDO": "verde",
-    "FALHOU": "vermelho",
-    "CANCELADO": "cinza",
-    "TIMEOUT": "laranja",
-    "DEBUG": "cinza",
-    "INFO": "azul",
-    "WARN": "laranja",
-    "ERROR": "vermelho",
-    True: "verde",
-    False: "cinza",
-}
+# As cores dos selos são as classes de brm/admin.css. A cor de cada status fica ao lado do status,
+# no app dono (`processos.models.COR_DO_STATUS`, `execucoes.models.COR_DO_STATUS`...); aqui, só
+# a do sim e não.
+CORES_DE_SIM_E_NAO = {True: "verde", False: "cinza"}
 
 
-def selo(valor, rotulo) -> str:
-    return format_html('<span class="selo selo-{}">{}</span>', CORES.get(valor, "cinza"), rotulo)
+def selo(valor, rotulo, cores: dict | None = None) -> str:
+    cor = (CORES_DE_SIM_E_NAO if cores is None else cores).get(valor, "cinza")
+    return format_html('<span class="selo selo-{}">{}</span>', cor, rotulo)
 
 
 # O que os filtros de campo do Django (booleano, escolhas, data, relação, vazio) põem na URL depois

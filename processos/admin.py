@@ -16,7 +16,7 @@ from processos.competencia import formatar_competencia, ler_competencia
 from processos.criacao import criar_processo, criar_processos_mensais
 from processos.forms import FormularioCriacaoMensal, FormularioNovoProcesso, FormularioProcesso
 from processos.indicadores import com_falha
-from processos.models import Origem, Processo, Transicao
+from processos.models import COR_DO_STATUS, Origem, Processo, Transicao
 from processos.registro_de_acoes import ACAO, botoes
 
 
@@ -230,7 +230,7 @@ class ProcessoAdmin(AdminPorPerfil):
 
     @admin.display(description="status", ordering="status")
     def status_selo(self, processo):
-        return selo(processo.status, processo.get_status_display())
+        return selo(processo.status, processo.get_status_display(), COR_DO_STATUS)
 
     @admin.display(description="valor", ordering="valor")
     def valor_reais(self, processo):
@@ -342,8 +342,10 @@ class TransicaoAdmin(AdminSomenteLeitura):
 
     @admin.display(description="de", ordering="de")
     def de_selo(self, transicao):
-        return selo(transicao.de, transicao.get_de_display()) if transicao.de else "—"
+        return (
+            selo(transicao.de, transicao.get_de_display(), COR_DO_STATUS) if transicao.de else "—"
+        )
 
     @admin.display(description="para", ordering="para")
     def para_selo(self, transicao):
-        return selo(transicao.para, transicao.get_para_display())
+        return selo(transicao.para, transicao.get_para_display(), COR_DO_STATUS)

@@ -10,8 +10,7 @@ from dataclasses import dataclass
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 
 from execucoes.models import Execucao, StatusExecucao
-from nucleo.admin_base import CORES
-from processos.models import ETAPAS_DO_ROBO, Processo, StatusProcesso, Transicao
+from processos.models import COR_DO_STATUS, ETAPAS_DO_ROBO, Processo, StatusProcesso, Transicao
 
 STATUS_DE_FALHA = (StatusExecucao.FALHOU, StatusExecucao.TIMEOUT)
 TIPOS_DO_ROBO = tuple(etapa.tipo for etapa in ETAPAS_DO_ROBO)
@@ -36,7 +35,7 @@ class Fatia:
 
     @property
     def cor(self) -> str:
-        return CORES.get(self.status, "cinza")
+        return COR_DO_STATUS.get(self.status, "cinza")
 
     @property
     def percentual(self) -> float:

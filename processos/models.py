@@ -19,6 +19,14 @@ class StatusProcesso(models.TextChoices):
     UPLOAD_REALIZADO = "UPLOAD_REALIZADO", "Upload realizado"
 
 
+COR_DO_STATUS = {  # o selo de cada status nas listas, na página e no painel
+    StatusProcesso.AGUARDANDO_DOWNLOAD: "cinza",
+    StatusProcesso.AGUARDANDO_APROVACAO: "amarelo",
+    StatusProcesso.AGUARDANDO_ENVIO_SAT: "azul",
+    StatusProcesso.UPLOAD_REALIZADO: "verde",
+}
+
+
 # A tabela do fluxo: de onde se pode ir para onde. É o único lugar desta regra.
 TRANSICOES_PERMITIDAS: dict[str, frozenset[str]] = {
     StatusProcesso.AGUARDANDO_DOWNLOAD: frozenset({StatusProcesso.AGUARDANDO_APROVACAO}),

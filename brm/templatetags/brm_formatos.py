@@ -1,13 +1,18 @@
 from django import template
 
+from execucoes import models as execucoes
 from nucleo.admin_base import selo
+from processos import models as processos
 
 register = template.Library()
+
+# Os valores de status de processo e de execução não se repetem: um mapa só serve às duas páginas.
+CORES_DOS_STATUS = {**processos.COR_DO_STATUS, **execucoes.COR_DO_STATUS}
 
 
 @register.simple_tag
 def selo_status(valor, rotulo):
-    return selo(valor, rotulo)
+    return selo(valor, rotulo, CORES_DOS_STATUS)
 
 
 @register.filter
