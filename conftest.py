@@ -1,129 +1,13 @@
-"""Personas e fábricas pequenas, comuns a todos os testes (STYLE.md)."""
+"""As fixtures comuns a todos os testes: personas, navegador logado, simulador e worker.
 
-import datetime as dt
-import itertools
-import os
-import socket
-import subprocess
-import sys
+As fábricas que elas usam (e que os testes importam) ficam em `brm.fabricas`.
+"""
 
 import pytest
 import requests
-from stdnum.br import cnpj as stdnum_cnpj
 
-from clientes.models import Cliente
+from brm.fabricas import criar_usuario, esperar, porta_livre
 from contas.models import Perfil, Usuario
-from operadoras.models import Operadora
-from processos.models import Processo
-
-_sequencia = itertools.count(1)
-
-
-def esperar(condicao, prazo: float = 15.0, intervalo: float = 0.05, mensagem: str = ""):
-    """Repete `condicao` até ela dar algo verdadeiro (e o devolve) ou o prazo acabar."""
-    import time
-
-    limite = time.monotonic() + prazo
-    while True:
-        valor = condicao()
-        if valor:
-            return valor
-        if time.monotonic() > limite:
-            raise AssertionError(mensagem or f"condição não atendida em {prazo} s")
-        time.sleep(intervalo)
-
-
-def url_do_banco_de_teste() -> str:
-    """A URL do banco de testes, para um processo filho (app, worker) usar o mesmo banco."""
-    from django.db import connection
-
-    dados = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{dados['NAME']}"
-    return f"postgres://{dados['USER']}:{dados['PASSWORD']}@{dados['HOST']}:{dados['PORT']}/{dados['NAME']}"
-
-
-def porta_livre() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def subir_servidor_web(porta: int, ambiente: dict, saida) -> subprocess.Popen:
-    """O app web como em produção (gunicorn + worker uvicorn, `gunicorn.conf.py`), no banco de
-    testes; devolve quando o login responde."""
-    from django.conf import settings
-
-    processo = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "brm.asgi:application"],
-        cwd=settings.BASE_DIR,
-        env={
-            **os.environ,
-            "DATABASE_URL": url_do_banco_de_teste(),
-            "DEBUG": "true",
-            "PORT": str(porta),
-            "WEB_CONCURRENCY": "1",
-            "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-            **ambiente,
-        },
-        stdout=saida,
-        stderr=subprocess.STDOUT,
-    )
-
-    def no_ar():
-        try:
-            resposta = requests.get(
-                f"http://127.0.0.1:{porta}/contas/login/", timeout=1, allow_redirects=False
-            )
-            return resposta.status_code < 500  # em produção, um redirect para HTTPS
-        except requests.RequestException:
-            return False
-
-    try:
-        esperar(no_ar, prazo=30, mensagem="o app web não subiu")
-    except AssertionError:
-        processo.kill()
-        raise
-    return processo
-
-
-def gerar_cnpj(numero: int | None = None) -> str:
-    base = f"{numero if numero is not None else next(_sequencia):08d}0001"
-    return base + stdnum_cnpj.calc_check_digits(base)
-
-
-def criar_usuario(perfil: str, username: str | None = None) -> Usuario:
-    username = username or f"{perfil.lower()}{next(_sequencia)}"
-    return Usuario.objects.create_user(
-        username=username, password="senha-de-teste-1", perfil=perfil, nome=username.title()
-    )
-
-
-def criar_operadora(codigo: str = "VIVO", **campos) -> Operadora:
-    campos.setdefault("possui_rpa", True)
-    operadora, _ = Operadora.objects.get_or_create(
-        codigo=codigo, defaults={"nome": codigo, **campos}
-    )
-    return operadora
-
-
-def criar_cliente(operadora: Operadora | None = None, **campos) -> Cliente:
-    numero = next(_sequencia)
-    campos.setdefault("razao_social", f"EMPRESA {numero} LTDA")
-    campos.setdefault("cnpj", gerar_cnpj(numero))
-    campos.setdefault("filtro", str(1000 + numero))
-    campos.setdefault("servico", "Internet")
-    campos.setdefault("dados_sat", "Link Dedicado")
-    campos.setdefault("unidade", "Campo Grande-MS")
-    campos.setdefault("login_portal", f"financeiro{numero}@cliente.example")
-    campos.setdefault("senha_portal", f"senha-secreta-{numero}")
-    return Cliente.objects.create(operadora=operadora or criar_operadora(), **campos)
-
-
-def criar_processo(cliente: Cliente | None = None, competencia=dt.date(2026, 3, 1), **campos):
-    return Processo.objects.create(
-        cliente=cliente or criar_cliente(), competencia=competencia, **campos
-    )
 
 
 @pytest.fixture(autouse=True)
@@ -174,15 +58,6 @@ def navegador_de(client):
     return logar
 
 
-def jwt_de_teste(dias: int = 365, segredo: str = "segredo-qualquer-com-32-bytes-ou-mais!") -> str:
-    """Um JWT com `exp` daqui a `dias` (negativo: já expirou)."""
-    import jwt
-    from django.utils import timezone
-
-    exp = timezone.now() + dt.timedelta(days=dias)
-    return jwt.encode({"sub": "brm", "exp": int(exp.timestamp())}, segredo, algorithm="HS256")
-
-
 @pytest.fixture(autouse=True)
 def _esperas_curtas_nas_repeticoes(monkeypatch):
     """As repetições de GET continuam acontecendo; só esperam menos nos testes."""
@@ -211,12 +86,7 @@ def simulador(_simulador_da_sessao, settings):
 @pytest.fixture
 def api_fora_do_ar(settings):
     """Uma porta onde ninguém escuta."""
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        porta = sock.getsockname()[1]
-    settings.API_EXTERNA_URL = f"http://127.0.0.1:{porta}"
+    settings.API_EXTERNA_URL = f"http://127.0.0.1:{porta_livre()}"
     return settings.API_EXTERNA_URL
 
 

@@ -6,7 +6,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from conftest import criar_cliente, criar_operadora, criar_processo
+from brm.fabricas import (
+    criar_cliente,
+    criar_operadora,
+    criar_processo,
+    gerar_cnpj,
+    jwt_de_teste,
+)
 from execucoes.models import Execucao, LogExecucao, TipoExecucao
 from processos.models import Origem, StatusProcesso
 
@@ -87,8 +93,6 @@ def test_token_aparece_mascarado_na_pagina_do_administrador(administrador, naveg
 
 
 def test_colar_um_novo_token_substitui_o_anterior(administrador, navegador_de):
-    from conftest import jwt_de_teste
-
     novo = jwt_de_teste(100)
     navegador = navegador_de(administrador)
     url = reverse("admin:contas_usuario_change", args=[administrador.pk])
@@ -158,8 +162,6 @@ def test_demais_listas_custam_o_mesmo_com_poucas_e_muitas_linhas(nome, administr
 
 
 def test_cliente_com_hash_repetido_no_admin_mostra_o_erro_sem_500(administrador, navegador_de):
-    from conftest import criar_cliente, gerar_cnpj
-
     existente = criar_cliente(nome_sat="ACME", filtro="f1", unidade="SP")
     existente.hash_unico = ""
     existente.save()  # hash calculado, como no cadastro pelo admin

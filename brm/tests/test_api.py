@@ -5,25 +5,18 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
+from brm.fabricas import (
+    api_de,
+    criar_cliente,
+    criar_operadora,
+    criar_processo,
+    criar_usuario,
+    gerar_cnpj,
+)
 from clientes.models import Cliente
-from conftest import criar_cliente, criar_operadora, criar_usuario, gerar_cnpj
 from operadoras.models import Operadora
 
 pytestmark = pytest.mark.django_db
-
-
-def token_de(usuario, senha="senha-de-teste-1") -> str:
-    resposta = APIClient().post(
-        "/api/token/", {"username": usuario.username, "password": senha}, format="json"
-    )
-    assert resposta.status_code == 200, resposta.content
-    return resposta.json()["access"]
-
-
-def api_de(perfil: str) -> APIClient:
-    cliente = APIClient()
-    cliente.credentials(HTTP_AUTHORIZATION=f"Bearer {token_de(criar_usuario(perfil))}")
-    return cliente
 
 
 def test_jwt_da_acesso_e_renovacao():
@@ -242,8 +235,6 @@ def test_apagar_operadora_ou_cliente_com_registros_ligados_e_409_sem_apagar():
     assert resposta.status_code == 409
     assert "clientes" in resposta.json()["detail"]
     assert Operadora.objects.filter(pk=cliente.operadora.pk).exists()
-
-    from conftest import criar_processo
 
     criar_processo(cliente)
     resposta = api.delete(f"/api/clientes/{cliente.pk}/")

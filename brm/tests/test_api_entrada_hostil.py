@@ -5,8 +5,8 @@ import json
 import pytest
 from rest_framework.test import APIClient
 
+from brm.fabricas import criar_cliente, criar_processo, criar_usuario
 from clientes.models import Cliente
-from conftest import criar_cliente, criar_processo, criar_usuario
 from execucoes.models import Execucao, TipoExecucao
 
 pytestmark = pytest.mark.django_db

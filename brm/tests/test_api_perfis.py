@@ -3,7 +3,7 @@
 import pytest
 from rest_framework.test import APIClient
 
-from conftest import criar_cliente, criar_processo, criar_usuario
+from brm.fabricas import criar_cliente, criar_processo, criar_usuario
 from processos.models import StatusProcesso
 
 pytestmark = pytest.mark.django_db

@@ -14,9 +14,8 @@ from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from rest_framework.test import APIClient
 
-from conftest import criar_cliente, criar_processo, criar_usuario
+from brm.fabricas import criar_cliente, criar_processo, criar_usuario, token_de
 from execucoes.models import Execucao, LogExecucao, StatusExecucao, TipoExecucao
 from processos.models import StatusProcesso
 
@@ -28,14 +27,6 @@ VERIFICACOES = [
     "response_schema_conformance",
     "response_headers_conformance",
 ]
-
-
-def _token(usuario) -> str:
-    resposta = APIClient().post(
-        "/api/token/", {"username": usuario.username, "password": "senha-de-teste-1"}
-    )
-    assert resposta.status_code == 200, resposta.content
-    return resposta.json()["access"]
 
 
 def _registros() -> dict[str, list[str]]:
@@ -109,7 +100,7 @@ def registros(transactional_db):
 
 @pytest.fixture
 def cabecalhos(transactional_db) -> dict[str, str]:
-    return {"Authorization": f"Bearer {_token(criar_usuario('ADMINISTRADOR'))}"}
+    return {"Authorization": f"Bearer {token_de(criar_usuario('ADMINISTRADOR'))}"}
 
 
 @esquema.parametrize()

@@ -2,7 +2,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from conftest import criar_cliente, criar_usuario
+from brm.fabricas import criar_cliente, criar_usuario
 from nucleo.criptografia import cifrar, decifrar, recifrar
 from nucleo.documentos import validar_cnpj, validar_cpf
 

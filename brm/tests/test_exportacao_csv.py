@@ -9,7 +9,7 @@ import pytest
 from django.contrib.admin import helpers
 from django.urls import reverse
 
-from conftest import criar_cliente, criar_processo
+from brm.fabricas import criar_cliente, criar_processo
 
 pytestmark = pytest.mark.django_db
 

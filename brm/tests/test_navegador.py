@@ -12,7 +12,7 @@ import pytest
 import requests
 from django.conf import settings
 
-from conftest import (
+from brm.fabricas import (
     criar_processo,
     criar_usuario,
     esperar,

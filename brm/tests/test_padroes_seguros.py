@@ -5,7 +5,7 @@ import pytest
 import requests
 from django.test import Client
 
-from conftest import criar_processo, criar_usuario, porta_livre, subir_servidor_web
+from brm.fabricas import criar_processo, criar_usuario, porta_livre, subir_servidor_web
 from processos.fatura import guardar_fatura
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -9,7 +9,7 @@ from rest_framework.filters import OrderingFilter
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from brm.api_urls import rotas
-from conftest import criar_cliente, criar_processo, jwt_de_teste
+from brm.fabricas import criar_cliente, criar_processo, jwt_de_teste
 from execucoes.models import Execucao, LogExecucao, TipoExecucao
 from nucleo.admin_base import SoFiltrosDaTela, exportar_csv
 from nucleo.criptografia import CampoCifrado, passa_por_campo_cifrado

@@ -11,7 +11,7 @@ import pytest
 import requests
 from django.test import Client
 
-from conftest import criar_processo, criar_usuario, porta_livre, subir_servidor_web
+from brm.fabricas import criar_processo, criar_usuario, porta_livre, subir_servidor_web
 from execucoes.models import Execucao, LogExecucao, StatusExecucao, TipoExecucao
 
 pytestmark = pytest.mark.django_db(transaction=True)

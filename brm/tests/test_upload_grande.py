@@ -4,7 +4,7 @@ servidor (gunicorn de verdade; a memória do worker web é medida)."""
 import pytest
 import requests
 
-from conftest import criar_processo, criar_usuario, porta_livre, subir_servidor_web
+from brm.fabricas import criar_processo, criar_usuario, porta_livre, subir_servidor_web
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

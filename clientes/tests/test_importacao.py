@@ -6,9 +6,9 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
+from brm.fabricas import criar_operadora
 from clientes.importacao import ArquivoInvalido, importar_clientes
 from clientes.models import Cliente
-from conftest import criar_operadora
 from operadoras.models import Operadora
 
 pytestmark = pytest.mark.django_db

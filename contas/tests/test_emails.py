@@ -3,7 +3,7 @@
 import pytest
 from allauth.account.models import EmailAddress
 
-from conftest import criar_usuario
+from brm.fabricas import criar_usuario
 
 pytestmark = pytest.mark.django_db
 

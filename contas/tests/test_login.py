@@ -2,7 +2,7 @@
 
 import pytest
 
-from conftest import criar_usuario
+from brm.fabricas import criar_usuario
 
 pytestmark = pytest.mark.django_db
 

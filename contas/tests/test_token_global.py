@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from conftest import jwt_de_teste
+from brm.fabricas import jwt_de_teste
 from execucoes.token_rpa import guardar_token, situacao, token_global
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ renovação gira e um já usado é recusado."""
 import pytest
 from rest_framework.test import APIClient
 
-from conftest import criar_usuario
+from brm.fabricas import criar_usuario
 
 pytestmark = pytest.mark.django_db
 

@@ -25,7 +25,7 @@ from django.conf import settings
 from django.utils import timezone
 from pypdf import PdfReader
 
-from conftest import esperar, url_do_banco_de_teste
+from brm.fabricas import esperar, url_do_banco_de_teste
 from execucoes.models import STATUS_ATIVOS, EstadoRPA, Execucao
 from processos.acoes import Pedido, executar_download
 from processos.competencia import competencia_atual

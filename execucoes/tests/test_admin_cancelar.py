@@ -8,7 +8,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from conftest import criar_cliente, criar_processo
+from brm.fabricas import criar_cliente, criar_processo
 from execucoes.models import Execucao, StatusExecucao, TipoExecucao
 
 pytestmark = pytest.mark.django_db

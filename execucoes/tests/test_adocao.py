@@ -7,7 +7,7 @@ import requests
 from django.conf import settings
 from django.utils import timezone
 
-from conftest import criar_cliente, criar_operadora, criar_processo, esperar
+from brm.fabricas import criar_cliente, criar_operadora, criar_processo, esperar
 from execucoes import adocao, despacho
 from execucoes.models import Execucao, StatusExecucao, TipoExecucao
 from execucoes.parametros import corpo_download

@@ -5,7 +5,7 @@ import uuid
 import pytest
 from rest_framework.test import APIClient
 
-from conftest import criar_processo, criar_usuario
+from brm.fabricas import api_de, criar_processo, criar_usuario
 from contas.models import Perfil
 from contas.permissoes import CAPACIDADES_DO_PERFIL
 from execucoes.models import Execucao, StatusExecucao, TipoExecucao
@@ -34,15 +34,6 @@ def logado(usuario) -> APIClient:
     return cliente
 
 
-def com_jwt(usuario) -> APIClient:
-    resposta = APIClient().post(
-        "/api/token/", {"username": usuario.username, "password": "senha-de-teste-1"}
-    )
-    cliente = APIClient()
-    cliente.credentials(HTTP_AUTHORIZATION=f"Bearer {resposta.json()['access']}")
-    return cliente
-
-
 def status_de(execucao) -> str:
     execucao.refresh_from_db()
     return execucao.status
@@ -52,7 +43,7 @@ def status_de(execucao) -> str:
 def test_toda_a_equipe_cancela_e_recebe_a_execucao(perfil):
     usuario = criar_usuario(perfil)
     execucao = executando()
-    resposta = com_jwt(usuario).post(url(execucao), {"motivo": "Robô travado"}, format="json")
+    resposta = api_de(usuario).post(url(execucao), {"motivo": "Robô travado"}, format="json")
     assert resposta.status_code == 200, resposta.content
     dados = resposta.json()
     assert dados["id"] == str(execucao.pk)

@@ -7,7 +7,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
-from conftest import criar_processo
+from brm.fabricas import criar_processo
 from execucoes.models import Execucao, StatusExecucao, TipoExecucao
 from processos.models import StatusProcesso
 

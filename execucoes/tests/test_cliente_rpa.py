@@ -2,7 +2,7 @@
 
 import pytest
 
-from conftest import criar_cliente, criar_operadora, criar_processo
+from brm.fabricas import criar_cliente, criar_operadora, criar_processo
 from execucoes.conexao import PRAZO_NA_TELA, cliente_rpa
 from execucoes.models import Execucao, TipoExecucao
 from execucoes.token_rpa import guardar_token

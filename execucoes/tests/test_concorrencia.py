@@ -7,7 +7,7 @@ import pytest
 import requests
 from django.db import connection
 
-from conftest import criar_cliente, criar_operadora, criar_processo, criar_usuario, esperar
+from brm.fabricas import criar_cliente, criar_operadora, criar_processo, criar_usuario, esperar
 from execucoes.despacho import despachar_pendentes
 from execucoes.models import Execucao, StatusExecucao, TipoExecucao
 from processos import acoes

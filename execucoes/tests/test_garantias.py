@@ -15,7 +15,7 @@ import pytest
 from django.db import connection, transaction
 from django.db.models import F
 
-from conftest import criar_cliente, criar_operadora, criar_processo, criar_usuario, esperar
+from brm.fabricas import criar_cliente, criar_operadora, criar_processo, criar_usuario, esperar
 from execucoes.models import EstadoRPA, Execucao, StatusExecucao
 from execucoes.tests.garantias import (
     Bancada,

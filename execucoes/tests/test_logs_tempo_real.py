@@ -4,7 +4,7 @@ import pytest
 import requests
 from django.urls import reverse
 
-from conftest import criar_processo, esperar
+from brm.fabricas import criar_processo, esperar
 from execucoes.models import Execucao, StatusExecucao, TipoExecucao
 from execucoes.rpa import ClienteRPA
 

@@ -7,7 +7,7 @@ import pytest
 import requests
 from django.core.files.storage import storages
 
-from conftest import criar_processo, criar_usuario, esperar
+from brm.fabricas import criar_processo, criar_usuario, esperar
 from execucoes.models import Execucao, StatusExecucao
 from processos import acoes
 from processos.acoes import Pedido

@@ -2,7 +2,7 @@
 
 import pytest
 
-from conftest import criar_processo
+from brm.fabricas import criar_processo
 from execucoes.models import Execucao, LogExecucao, StatusExecucao, TipoExecucao
 from execucoes.parametros import corpo_download
 from execucoes.rpa import ClienteRPA

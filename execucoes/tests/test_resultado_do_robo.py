@@ -7,7 +7,7 @@ import pytest
 import requests
 from django.utils import timezone
 
-from conftest import criar_cliente, criar_processo, criar_usuario, esperar, gerar_cnpj
+from brm.fabricas import criar_cliente, criar_processo, criar_usuario, esperar, gerar_cnpj
 from execucoes import acompanhamento
 from execucoes.models import Execucao, LogExecucao, StatusExecucao
 from processos import acoes

@@ -2,7 +2,7 @@
 
 import pytest
 
-from conftest import criar_processo
+from brm.fabricas import criar_processo
 from execucoes import linhas
 from execucoes.models import Execucao, LogExecucao, NivelLog, StatusExecucao, TipoExecucao
 from execucoes.rpa import Evento, LinhaDeLog

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test import AsyncClient
 from django.urls import reverse
 
-from conftest import criar_processo, criar_usuario
+from brm.fabricas import criar_processo, criar_usuario
 from execucoes import transmissao
 from execucoes.models import Execucao, LogExecucao, StatusExecucao, TipoExecucao
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from conftest import criar_usuario, jwt_de_teste
+from brm.fabricas import criar_usuario, jwt_de_teste
 from contas.models import Perfil
 from execucoes.token_rpa import guardar_token, situacao, token_global
 

@@ -7,7 +7,7 @@ import pytest
 import requests
 from django.utils import timezone
 
-from conftest import criar_cliente, criar_operadora, criar_processo, criar_usuario, esperar
+from brm.fabricas import criar_cliente, criar_operadora, criar_processo, criar_usuario, esperar
 from execucoes.models import Execucao, LogExecucao, StatusExecucao, TipoExecucao
 from processos import acoes
 from processos.acoes import Pedido

@@ -10,7 +10,7 @@ import pytest
 import requests
 from django.conf import settings
 
-from conftest import criar_processo, criar_usuario, esperar, url_do_banco_de_teste
+from brm.fabricas import criar_processo, criar_usuario, esperar, url_do_banco_de_teste
 from execucoes.models import Arrendamento, Execucao, StatusExecucao
 from processos import acoes
 from processos.acoes import Pedido

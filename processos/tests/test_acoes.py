@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from conftest import criar_cliente, criar_operadora, criar_processo
+from brm.fabricas import criar_cliente, criar_operadora, criar_processo
 from execucoes.models import Execucao, StatusExecucao, TipoExecucao
 from processos import acoes
 from processos.acoes import AcaoRecusada, Pedido, SemPermissao

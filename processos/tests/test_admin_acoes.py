@@ -8,7 +8,7 @@ from django.contrib.admin import helpers
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from conftest import criar_cliente, criar_operadora, criar_processo
+from brm.fabricas import criar_cliente, criar_operadora, criar_processo
 from execucoes.models import Execucao, StatusExecucao, TipoExecucao
 from processos import acoes
 from processos.acoes import Pedido

@@ -6,29 +6,21 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.test import APIClient
 
-from conftest import criar_cliente, criar_operadora, criar_processo, criar_usuario
+from brm.fabricas import (
+    api_de,
+    criar_cliente,
+    criar_operadora,
+    criar_processo,
+    criar_usuario,
+    esperar,
+)
 from execucoes.models import Execucao, LogExecucao, StatusExecucao, TipoExecucao
 from processos.models import Origem, Processo, StatusProcesso, Transicao
 
 pytestmark = pytest.mark.django_db
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-def api_de(usuario_ou_perfil) -> APIClient:
-    usuario = (
-        criar_usuario(usuario_ou_perfil)
-        if isinstance(usuario_ou_perfil, str)
-        else usuario_ou_perfil
-    )
-    resposta = APIClient().post(
-        "/api/token/", {"username": usuario.username, "password": "senha-de-teste-1"}
-    )
-    cliente = APIClient()
-    cliente.credentials(HTTP_AUTHORIZATION=f"Bearer {resposta.json()['access']}")
-    return cliente
 
 
 def aguardando_aprovacao(**campos) -> Processo:
@@ -273,8 +265,6 @@ def test_criar_processos_do_mes_e_idempotente():
 @pytest.mark.django_db(transaction=True)
 def test_ciclo_inteiro_pela_api_com_o_worker_e_o_simulador(worker, simulador_exclusivo):
     """Um programa com JWT: download → aprovação → SAT, e o worker fazendo o HTTP de verdade."""
-    from conftest import esperar
-
     processo = criar_processo()
     operador, aprovador = api_de("OPERADOR"), api_de("APROVADOR")
     url = f"/api/processos/{processo.pk}/"

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from conftest import criar_processo
+from brm.fabricas import criar_processo
 from execucoes.models import Execucao, StatusExecucao, TipoExecucao
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from conftest import criar_processo, criar_usuario
+from brm.fabricas import criar_processo, criar_usuario
 from execucoes import desfechos
 from execucoes.models import Execucao, StatusExecucao, TipoExecucao
 from processos import acoes

@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
-from conftest import criar_cliente, criar_processo
+from brm.fabricas import criar_cliente, criar_processo
 from execucoes import desfechos
 from execucoes.models import Execucao, LogExecucao, NivelLog, StatusExecucao, TipoExecucao
 from processos import acoes

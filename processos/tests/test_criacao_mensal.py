@@ -5,7 +5,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from conftest import criar_cliente, criar_operadora
+from brm.fabricas import criar_cliente, criar_operadora
 from processos.criacao import criar_processos_mensais
 from processos.models import Processo, StatusProcesso, Transicao
 

@@ -6,7 +6,7 @@ import threading
 import pytest
 from django.db import connection
 
-from conftest import criar_cliente, esperar
+from brm.fabricas import criar_cliente, esperar
 from processos import deveres
 from processos.models import CriacaoMensal, Processo
 

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from conftest import criar_cliente, criar_processo
+from brm.fabricas import criar_cliente, criar_processo
 from execucoes.models import Execucao, LogExecucao, StatusExecucao, TipoExecucao
 from processos import acoes
 from processos.acoes import Pedido

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from conftest import criar_cliente, criar_operadora, criar_processo, criar_usuario
+from brm.fabricas import criar_cliente, criar_operadora, criar_processo, criar_usuario
 from execucoes.models import Execucao, StatusExecucao, TipoExecucao
 from processos.indicadores import com_falha, indicadores
 from processos.models import Processo, StatusProcesso, Transicao

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.db import IntegrityError, transaction
 
-from conftest import criar_cliente, criar_processo
+from brm.fabricas import criar_cliente, criar_processo
 from execucoes.models import Execucao, StatusExecucao, TipoExecucao
 from processos.models import Processo, StatusProcesso
 

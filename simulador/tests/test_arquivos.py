@@ -4,7 +4,7 @@ import subprocess
 import pytest
 import requests
 
-from simulador.tests.conftest import Cliente
+from simulador.tests.cliente_http import Cliente
 
 
 def _url_da_fatura(cliente: Cliente) -> str:

@@ -5,7 +5,7 @@ import pytest
 import requests
 
 from simulador.config import CHAVE_RENOVACAO_DEV, SEGREDO_DEV
-from simulador.tests.conftest import CORPO_DOWNLOAD
+from simulador.tests.cliente_http import CORPO_DOWNLOAD
 from simulador.tokens import emitir_token
 
 ROTAS_PROTEGIDAS = [

@@ -4,7 +4,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from simulador.tests.conftest import Cliente, esperar
+from simulador.tests.cliente_http import Cliente, esperar
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 import pytest
 import requests
 
-from simulador.tests.conftest import CORPO_DOWNLOAD, Cliente, LeitorSSE, esperar
+from simulador.tests.cliente_http import CORPO_DOWNLOAD, Cliente, LeitorSSE, esperar
 
 
 def test_erro_500_nas_proximas_chamadas_com_prefixo(cliente):

@@ -2,7 +2,7 @@ import re
 
 import requests
 
-from simulador.tests.conftest import Cliente, LeitorSSE, esperar
+from simulador.tests.cliente_http import Cliente, LeitorSSE, esperar
 
 CAMPOS_LOG = {"type", "level", "message", "operadora", "job_id", "timestamp", "service", "logger"}
 ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")

@@ -5,7 +5,7 @@ from datetime import date
 import requests
 
 from simulador.roteiros import roteiro_download
-from simulador.tests.conftest import CORPO_SAT, Cliente, esperar
+from simulador.tests.cliente_http import CORPO_SAT, Cliente, esperar
 
 ISO_SEM_FUSO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$")
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import requests
 
-from simulador.tests.conftest import esperar
+from simulador.tests.cliente_http import esperar
 
 RAIZ = Path(__file__).resolve().parents[2]
 

@@ -1,6 +1,6 @@
 import requests
 
-from simulador.tests.conftest import LeitorSSE
+from simulador.tests.cliente_http import LeitorSSE
 
 ESTRANHA = "antes\u0000meio\r\nnova linha\tTAB\x1b[31m\x7ffim"
 

@@ -1,7 +1,7 @@
 import pytest
 import requests
 
-from simulador.tests.conftest import CORPO_DOWNLOAD, CORPO_SAT, Cliente
+from simulador.tests.cliente_http import CORPO_DOWNLOAD, CORPO_SAT, Cliente
 
 
 def _url_real(cliente: Cliente, job_id: str, operadora: str = "OI") -> str:

@@ -1,6 +1,6 @@
 import pytest
 
-from simulador.tests.conftest import CORPO_DOWNLOAD, CORPO_SAT
+from simulador.tests.cliente_http import CORPO_DOWNLOAD, CORPO_SAT
 
 
 def test_campos_ausentes_no_formato_do_fastapi(cliente):
