@@ -28,9 +28,10 @@ run: install
 test: install
 	$(BIN)/pytest
 
-## Sem os testes de navegador (mais rápidos); e só eles (Chromium do Debian + Playwright).
+## Em cerca de um minuto: sem os de navegador e sem os lentos (processos reais, propriedades,
+## carga); `make test` e o CI rodam todos. E só os de navegador (Chromium do Debian + Playwright).
 test-rapido: install
-	$(BIN)/pytest -m "not browser"
+	$(BIN)/pytest -m "not browser and not lento"
 
 test-navegador: install
 	$(BIN)/pytest -m browser

@@ -103,6 +103,7 @@ def cabecalhos(transactional_db) -> dict[str, str]:
     return {"Authorization": f"Bearer {token_de(criar_usuario('ADMINISTRADOR'))}"}
 
 
+@pytest.mark.lento
 @esquema.parametrize()
 @settings(
     max_examples=EXEMPLOS_POR_OPERACAO,

@@ -20,6 +20,7 @@ def processo_com_fatura():
     return processo
 
 
+@pytest.mark.lento
 def test_app_de_desenvolvimento_escuta_so_no_loopback_e_nao_serve_faturas(tmp_path):
     processo = processo_com_fatura()
     navegador = Client()

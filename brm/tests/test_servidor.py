@@ -14,7 +14,7 @@ from django.test import Client
 from brm.fabricas import criar_processo, criar_usuario, porta_livre, subir_servidor_web
 from execucoes.models import Execucao, LogExecucao, StatusExecucao, TipoExecucao
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.lento, pytest.mark.django_db(transaction=True)]
 
 
 def test_sigterm_encerra_os_streams_abertos_e_o_servidor_sai_logo(tmp_path, settings):

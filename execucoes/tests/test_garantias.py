@@ -34,7 +34,7 @@ from execucoes.tests.garantias import (
 )
 from processos.models import Processo, StatusProcesso
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.lento, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 APROVACAO = StatusProcesso.AGUARDANDO_APROVACAO
 DOWNLOAD = StatusProcesso.AGUARDANDO_DOWNLOAD

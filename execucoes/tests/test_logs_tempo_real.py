@@ -68,6 +68,7 @@ def test_atualizar_status_recusa_corpo_ruim(corpo, operador, navegador_de):
     assert resposta.status_code == 400 and resposta.json()["success"] is False
 
 
+@pytest.mark.lento
 @pytest.mark.django_db(transaction=True)
 def test_atualizar_status_nao_confia_no_corpo_e_o_worker_confirma(
     worker, simulador_exclusivo, operador, client

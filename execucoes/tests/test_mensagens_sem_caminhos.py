@@ -13,7 +13,7 @@ from processos import acoes
 from processos.acoes import Pedido
 from processos.models import Origem
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.lento, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.mark.parametrize(

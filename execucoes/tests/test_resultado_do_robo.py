@@ -46,6 +46,7 @@ def uma_tentativa(settings):
     settings.RPA_MAX_TENTATIVAS = 1
 
 
+@pytest.mark.lento
 def test_fatura_do_cliente_e_conferida_e_a_pagina_mostra(worker, navegador_de, administrador):
     processo = criar_processo()
     execucao = terminada(pedir_download(processo))
@@ -56,6 +57,7 @@ def test_fatura_do_cliente_e_conferida_e_a_pagina_mostra(worker, navegador_de, a
     assert 'id="conferencia-do-cliente"' in pagina and "Conferida" in pagina
 
 
+@pytest.mark.lento
 def test_fatura_de_outro_cliente_e_recusada_e_nada_e_anexado(
     worker, simulador_exclusivo, uma_tentativa, navegador_de, administrador
 ):
@@ -81,6 +83,7 @@ def test_fatura_de_outro_cliente_e_recusada_e_nada_e_anexado(
     assert "Recusada" in pagina and "não menciona o cliente" in pagina
 
 
+@pytest.mark.lento
 @pytest.mark.parametrize(
     ("resultado", "mensagem"),
     [
@@ -110,6 +113,7 @@ def test_resultado_invalido_termina_em_falha_clara_e_nao_fica_preso(
     assert Processo.objects.get(pk=processo.pk).status == StatusProcesso.AGUARDANDO_DOWNLOAD
 
 
+@pytest.mark.lento
 def test_fatura_em_outro_host_e_recusada_sem_mandar_o_token(
     worker, simulador_exclusivo, uma_tentativa
 ):
@@ -123,6 +127,7 @@ def test_fatura_em_outro_host_e_recusada_sem_mandar_o_token(
     assert "outro endereço" in execucao.erro
 
 
+@pytest.mark.lento
 def test_arquivo_que_nao_e_pdf_e_recusado(worker, simulador_exclusivo, uma_tentativa):
     controle(simulador_exclusivo, "falhas/resultado", pdf=False)
     execucao = terminada(pedir_download(criar_processo()))
@@ -130,6 +135,7 @@ def test_arquivo_que_nao_e_pdf_e_recusado(worker, simulador_exclusivo, uma_tenta
     assert "não é um PDF" in execucao.erro
 
 
+@pytest.mark.lento
 def test_erro_e_log_com_nul_sao_guardados_limpos(worker, simulador_exclusivo, uma_tentativa):
     controle(simulador_exclusivo, "ajustes", velocidade=2)
     execucao = pedir_download(criar_processo())
@@ -156,6 +162,7 @@ def test_erro_e_log_com_nul_sao_guardados_limpos(worker, simulador_exclusivo, um
     assert not any("\x00" in mensagem for mensagem in mensagens)
 
 
+@pytest.mark.lento
 def test_erro_inesperado_fica_na_execucao_e_depois_de_tres_ela_falha(
     worker, monkeypatch, uma_tentativa
 ):

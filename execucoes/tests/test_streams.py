@@ -172,6 +172,7 @@ def test_sem_permissao_e_desconhecido():
     assert rodar(cenario) == (403, 403, 404)
 
 
+@pytest.mark.lento
 def test_central_le_o_banco_uma_vez_por_volta_qualquer_que_seja_o_numero_de_espectadores():
     processo, _execucao = preparar(com_linhas=0)
 
@@ -195,6 +196,7 @@ def test_central_le_o_banco_uma_vez_por_volta_qualquer_que_seja_o_numero_de_espe
     assert abs(um - vinte) <= max(4, um * 0.3), (um, vinte)
 
 
+@pytest.mark.lento
 def test_espectador_lento_e_derrubado_sem_atrasar_os_outros(monkeypatch):
     monkeypatch.setattr(transmissao, "TAMANHO_DA_FILA", 5)
     processo, execucao = preparar(com_linhas=0)

@@ -46,6 +46,7 @@ def test_api_fora_do_ar(api_fora_do_ar, administrador, navegador_de):
     assert "não respondeu" in html and "Não verificado: a API não respondeu" in html
 
 
+@pytest.mark.lento
 def test_api_que_trava_nao_prende_a_pagina(simulador, administrador, navegador_de):
     """Sem resposta da API, a página diz isso em poucos segundos (antes: 63 s, quatro tentativas
     com 15 s de espera cada)."""

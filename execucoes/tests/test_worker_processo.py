@@ -16,7 +16,7 @@ from processos import acoes
 from processos.acoes import Pedido
 from processos.models import Origem, Processo, StatusProcesso
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.lento, pytest.mark.django_db(transaction=True)]
 
 
 class ProcessoWorker:

@@ -82,6 +82,7 @@ def test_todo_modeladmin_registrado_so_filtra_pelo_que_a_tela_oferece():
         assert isinstance(modeladmin, SoFiltrosDaTela), modeladmin
 
 
+@pytest.mark.lento
 @pytest.mark.parametrize("perfil", ["operador", "administrador"])
 @pytest.mark.parametrize("modeladmin", MODELADMINS, ids=lambda m: m.model._meta.label)
 def test_consulta_a_campo_cifrado_responde_igual_acertando_ou_nao(
@@ -99,6 +100,7 @@ def test_consulta_a_campo_cifrado_responde_igual_acertando_ou_nao(
             assert com_acerto == com_erro, consulta
 
 
+@pytest.mark.lento
 @pytest.mark.parametrize("perfil", ["operador", "administrador"])
 @pytest.mark.parametrize("modeladmin", MODELADMINS, ids=lambda m: m.model._meta.label)
 def test_ordem_e_busca_nao_usam_campo_cifrado(modeladmin, perfil, request, dados, navegador_de):
@@ -166,6 +168,7 @@ def test_rota_da_api_nao_filtra_ordena_nem_busca_por_campo_cifrado():
             assert not passa_por_campo_cifrado(modelo, caminho), (viewset, caminho)
 
 
+@pytest.mark.lento
 @pytest.mark.parametrize("perfil", ["operador", "administrador"])
 @pytest.mark.parametrize("recurso", ["clientes", "processos", "execucoes", "operadoras"])
 def test_api_responde_igual_acertando_ou_nao_o_palpite(

@@ -6,7 +6,7 @@ import requests
 
 from brm.fabricas import criar_processo, criar_usuario, porta_livre, subir_servidor_web
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.lento, pytest.mark.django_db(transaction=True)]
 
 MB = 1024 * 1024
 FRONTEIRA = "fronteira-do-teste"

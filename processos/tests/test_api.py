@@ -262,6 +262,7 @@ def test_criar_processos_do_mes_e_idempotente():
     assert api.post("/api/processos/criar-mensais/", {"competencia": "x"}).status_code == 400
 
 
+@pytest.mark.lento
 @pytest.mark.django_db(transaction=True)
 def test_ciclo_inteiro_pela_api_com_o_worker_e_o_simulador(worker, simulador_exclusivo):
     """Um programa com JWT: download → aprovação → SAT, e o worker fazendo o HTTP de verdade."""
