@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from clientes.models import CAMPOS_DO_CADASTRO, Cliente, calcular_hash_unico
+from clientes.models import CAMPOS_DO_CADASTRO, Cliente
 from operadoras.models import CODIGOS_COM_ROBO, Operadora, normalizar_codigo
 
 TAMANHO_MAXIMO = 5 * 1024 * 1024
@@ -222,19 +222,11 @@ class _Importacao:
         cliente.operadora = operadora
         cliente.ativo = ativo
         try:
+            # Também calcula o hash quando a planilha não o traz (`Cliente.normalizar`).
             cliente.full_clean(validate_unique=False, validate_constraints=False)
         except ValidationError as erro:
             linha.erros.extend(_mensagens(erro))
             return
-        if not cliente.hash_unico:
-            cliente.hash_unico = calcular_hash_unico(
-                nome_sat=cliente.nome_sat,
-                operadora_codigo=operadora.codigo,
-                servico=cliente.servico,
-                dados_sat=cliente.dados_sat,
-                filtro=cliente.filtro,
-                unidade=cliente.unidade,
-            )
         if self._repetida(linha, cliente):
             return
         try:

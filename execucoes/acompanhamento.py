@@ -53,14 +53,6 @@ def reivindicar_consultas(limite: int = 20, excluir: set | None = None) -> list:
     return ids
 
 
-def consultar_em_execucao(limite: int = 20) -> int:
-    """Consulta agora, nesta thread, os jobs cuja vez chegou."""
-    ids = reivindicar_consultas(limite)
-    for execucao_id in ids:
-        consultar_isolado(execucao_id)
-    return len(ids)
-
-
 def consultar_em_thread(execucao_id) -> None:
     """`consultar_isolado` numa thread de consulta do worker (conexão própria com o banco)."""
     close_old_connections()

@@ -129,7 +129,7 @@ async def transmitir(
         return texto
 
     hub = central()
-    assinatura = await hub.assinar(chave)
+    inscricao = await hub.inscrever(chave)
     try:
         yield f"retry: {RETRY_MS}\n\n"
         for texto in inicio(desde):
@@ -142,14 +142,14 @@ async def transmitir(
         )
         if texto:
             yield texto
-        if assinatura.estado is not None:
-            texto, fim = estado(assinatura.estado, ultimo)
+        if inscricao.estado is not None:
+            texto, fim = estado(inscricao.estado, ultimo)
             yield texto
             if fim:
                 return
         while True:
             pedaco = []  # o que a volta trouxe vai num pedaço só
-            for evento in await assinatura.proximos():
+            for evento in await inscricao.proximos():
                 if evento is DERRUBADA:
                     yield "".join(pedaco)
                     return  # o navegador reconecta e retoma do banco
@@ -171,4 +171,4 @@ async def transmitir(
             if pedaco:
                 yield "".join(pedaco)
     finally:
-        hub.cancelar(assinatura)
+        hub.cancelar(inscricao)

@@ -73,7 +73,7 @@ class Chave:
 
 
 @dataclass(eq=False)
-class Assinatura:
+class Inscricao:
     """Um espectador na central: a fila do que a volta lhe trouxe e ele ainda não mandou."""
 
     chave: Chave
@@ -120,7 +120,7 @@ class Canal:
     chave: Chave
     ultimo_id: int
     estado: dict | None = None
-    assinantes: set = field(default_factory=set)
+    inscritos: set = field(default_factory=set)
 
 
 def _filtro(chave: Chave, desde: int = 0) -> Q:
@@ -224,7 +224,7 @@ class Central:
         """Como `na_chegada`, mas pedidos iguais que ainda esperam na fila recebem a mesma
         leitura: quinhentos navegadores chegando ao mesmo job fazem uma consulta de histórico.
         Quem pede quando a leitura já começou espera outra, porque a que começou antes da sua
-        assinatura pode não ter as linhas que a volta ao vivo não lhe manda mais."""
+        inscrição pode não ter as linhas que a volta ao vivo não lhe manda mais."""
         with self._trava_da_fila:
             futuro = self._na_fila.get(pedido)
             if futuro is None or futuro.cancelled():
@@ -247,8 +247,8 @@ class Central:
 
         return await asyncio.get_running_loop().run_in_executor(self.ao_vivo, rodar)
 
-    async def assinar(self, chave: Chave) -> Assinatura:
-        assinatura = Assinatura(chave)
+    async def inscrever(self, chave: Chave) -> Inscricao:
+        inscricao = Inscricao(chave)
         canal = self.canais.get(chave)
         if canal is None:
             pedido = ("canal", chave)
@@ -256,31 +256,31 @@ class Central:
             canal = self.canais.setdefault(chave, Canal(chave, ultimo_id=ultimo, estado=estado))
         # Sem await daqui até o fim: o estado guardado e a entrada na lista de quem recebe as
         # mudanças acontecem juntos, sem volta no meio.
-        assinatura.estado = canal.estado
-        canal.assinantes.add(assinatura)
+        inscricao.estado = canal.estado
+        canal.inscritos.add(inscricao)
         if _encerrando.is_set():
-            assinatura.derrubar()  # chegou durante a parada do servidor: reconecte em outro
+            inscricao.derrubar()  # chegou durante a parada do servidor: reconecte em outro
         if self.tarefa is None or self.tarefa.done():
             self.tarefa = asyncio.get_running_loop().create_task(self._laco())
-        return assinatura
+        return inscricao
 
     def encerrar(self) -> None:
         for canal in self.canais.values():
-            for assinatura in canal.assinantes:
-                assinatura.derrubar()
+            for inscricao in canal.inscritos:
+                inscricao.derrubar()
 
     def _a_todos(self, evento) -> None:
         for canal in list(self.canais.values()):
-            for assinatura in list(canal.assinantes):
-                assinatura.entregar(evento)
+            for inscricao in list(canal.inscritos):
+                inscricao.entregar(evento)
 
-    def cancelar(self, assinatura: Assinatura) -> None:
-        canal = self.canais.get(assinatura.chave)
+    def cancelar(self, inscricao: Inscricao) -> None:
+        canal = self.canais.get(inscricao.chave)
         if canal is None:
             return
-        canal.assinantes.discard(assinatura)
-        if not canal.assinantes:
-            del self.canais[assinatura.chave]
+        canal.inscritos.discard(inscricao)
+        if not canal.inscritos:
+            del self.canais[inscricao.chave]
 
     async def _laco(self) -> None:
         laco = asyncio.get_running_loop()
@@ -298,7 +298,7 @@ class Central:
                     self._a_todos(PING)
                 await asyncio.sleep(INTERVALO)
         finally:
-            # Sem await: o laço termina aqui mesmo, e quem assinar depois começa outro.
+            # Sem await: o laço termina aqui mesmo, e quem se inscrever depois começa outro.
             with contextlib.suppress(RuntimeError):  # o interpretador já está saindo
                 self.ao_vivo.submit(fechar_conexao)
 
@@ -321,8 +321,8 @@ class Central:
                 canal.estado = estado
                 eventos.append(("estado", estado))
             for evento in eventos:
-                for assinatura in list(canal.assinantes):
-                    assinatura.entregar(evento)
+                for inscricao in list(canal.inscritos):
+                    inscricao.entregar(evento)
 
 
 def _na_chegada(funcao, *args):

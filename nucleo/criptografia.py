@@ -52,10 +52,6 @@ def decifrar(valor: str) -> str:
         ) from erro
 
 
-def recifrar(valor: str) -> str:
-    return PREFIXO + cifrador().rotate(valor.removeprefix(PREFIXO).encode()).decode()
-
-
 class CampoCifrado(models.TextField):
     """Texto guardado cifrado; em Python o valor é o texto puro ('' quando vazio)."""
 

@@ -40,7 +40,3 @@ def validar_cpf(valor: str) -> None:
         raise ValidationError(
             "CPF inválido: %(valor)s.", code="cpf", params={"valor": valor}
         ) from None
-
-
-def formatar_cpf(valor: str) -> str:
-    return stdnum_cpf.format(valor) if valor else ""

@@ -45,7 +45,7 @@ class PDF(BaseRenderer):
 
 
 @extend_schema_field({"type": "string", "pattern": r"^\d{2}/\d{4}$", "example": "03/2026"})
-class CampoCompetencia(serializers.Field):
+class CampoCompetenciaDaAPI(serializers.Field):
     """MM/AAAA na entrada e na saída; o dia 1 do mês por dentro."""
 
     default_error_messages = {"invalido": "Competência inválida: use MM/AAAA (ex.: 03/2026)."}
@@ -67,7 +67,7 @@ class ProcessoSerializer(serializers.ModelSerializer):
     razao_social = serializers.CharField(source="cliente.razao_social", read_only=True)
     cnpj = serializers.CharField(source="cliente.cnpj_formatado", read_only=True)
     operadora = serializers.CharField(source="cliente.operadora.codigo", read_only=True)
-    competencia = CampoCompetencia()
+    competencia = CampoCompetenciaDaAPI()
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     aprovado_por = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True
@@ -182,7 +182,7 @@ class UploadManualSerializer(serializers.Serializer):
 
 
 class CriacaoMensalSerializer(serializers.Serializer):
-    competencia = CampoCompetencia()
+    competencia = CampoCompetenciaDaAPI()
     operadora = serializers.SlugRelatedField(
         slug_field="codigo",
         queryset=Operadora.objects.filter(ativo=True),

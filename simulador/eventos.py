@@ -1,6 +1,6 @@
 """Central de eventos do fluxo ``GET /events/logs``: cada cliente recebe todos os eventos.
 
-Cada assinante tem uma fila limitada. Um cliente que não consome e enche a fila é encerrado
+Cada inscrito tem uma fila limitada. Um cliente que não consome e enche a fila é encerrado
 (ele reconecta), em vez de fazer o simulador acumular memória sem limite.
 """
 
@@ -14,7 +14,7 @@ logger = logging.getLogger(__name__)
 LIMITE_FILA = 1000
 
 
-class Assinante:
+class Inscrito:
     def __init__(self, limite: int = LIMITE_FILA) -> None:
         self._fila: deque[bytes] = deque()
         self._limite = limite
@@ -51,36 +51,36 @@ class Assinante:
 class CentralEventos:
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._assinantes: set[Assinante] = set()
+        self._inscritos: set[Inscrito] = set()
 
-    def assinar(self) -> Assinante:
-        assinante = Assinante()
+    def inscrever(self) -> Inscrito:
+        inscrito = Inscrito()
         with self._lock:
-            self._assinantes.add(assinante)
-        return assinante
+            self._inscritos.add(inscrito)
+        return inscrito
 
-    def cancelar(self, assinante: Assinante) -> None:
-        assinante.encerrar()
+    def cancelar(self, inscrito: Inscrito) -> None:
+        inscrito.encerrar()
         with self._lock:
-            self._assinantes.discard(assinante)
+            self._inscritos.discard(inscrito)
 
     def publicar(self, evento: dict) -> None:
         dados = formatar(evento)
         with self._lock:
-            assinantes = list(self._assinantes)
-        for assinante in assinantes:
-            assinante.entregar(dados)
+            inscritos = list(self._inscritos)
+        for inscrito in inscritos:
+            inscrito.entregar(dados)
 
     def conectados(self) -> int:
         with self._lock:
-            return len(self._assinantes)
+            return len(self._inscritos)
 
     def fechar(self) -> None:
         with self._lock:
-            assinantes = list(self._assinantes)
-            self._assinantes.clear()
-        for assinante in assinantes:
-            assinante.encerrar()
+            inscritos = list(self._inscritos)
+            self._inscritos.clear()
+        for inscrito in inscritos:
+            inscrito.encerrar()
 
 
 def formatar(evento: dict) -> bytes:

@@ -200,7 +200,7 @@ class _Tratador(BaseHTTPRequestHandler):
     def _transmitir_eventos(self) -> None:
         """``GET /events/logs``: todos os eventos, com ``: keep-alive`` periódico."""
         ctx = self.server.contexto
-        assinante = ctx.central.assinar()
+        inscrito = ctx.central.inscrever()
         self.close_connection = True
         try:
             self.send_response(200)
@@ -212,12 +212,12 @@ class _Tratador(BaseHTTPRequestHandler):
             self.wfile.write(formatar(_evento_conexao()))
             enviados = 1
             ultimo_keep_alive = time.monotonic()
-            while not assinante.encerrado:
+            while not inscrito.encerrado:
                 limite = ctx.controles.cortar_eventos_apos
                 if limite and enviados >= limite:
                     break
                 intervalo = _intervalo_keep_alive(ctx)
-                dados = assinante.proximo(ultimo_keep_alive + intervalo - time.monotonic())
+                dados = inscrito.proximo(ultimo_keep_alive + intervalo - time.monotonic())
                 if dados:
                     self.wfile.write(dados)
                     enviados += 1
@@ -227,7 +227,7 @@ class _Tratador(BaseHTTPRequestHandler):
         except (ConnectionError, TimeoutError):
             pass  # o cliente foi embora; ele reconecta quando quiser
         finally:
-            ctx.central.cancelar(assinante)
+            ctx.central.cancelar(inscrito)
 
 
 def _erro_de_tamanho(cabecalhos: Message) -> Resposta | None:

@@ -194,7 +194,8 @@ def test_prazo_vence_mesmo_com_a_consulta_quebrando(monkeypatch, settings):
         raise RuntimeError("consulta sempre quebra")
 
     monkeypatch.setattr(acompanhamento, "consultar", quebra)
-    acompanhamento.consultar_em_execucao()  # falha, contida na execução
+    for execucao_id in acompanhamento.reivindicar_consultas():
+        acompanhamento.consultar_isolado(execucao_id)  # falha, contida na execução
     assert acompanhamento.vencer_prazos() == 1
     execucao.refresh_from_db()
     assert execucao.status == StatusExecucao.TIMEOUT

@@ -300,9 +300,9 @@ def test_quem_assina_durante_a_parada_do_servidor_tambem_e_mandado_reconectar(mo
 
     async def cenario():
         hub = transmissao.central()
-        antes = await hub.assinar(chave)
+        antes = await hub.inscrever(chave)
         transmissao.encerrar_transmissoes()
-        durante = await hub.assinar(chave)  # ainda nos middlewares quando o sinal chegou
+        durante = await hub.inscrever(chave)  # ainda nos middlewares quando o sinal chegou
         avisos = [*(await antes.proximos()), *(await durante.proximos())]
         hub.cancelar(antes)
         hub.cancelar(durante)
@@ -492,7 +492,7 @@ def test_quem_chega_junto_ao_mesmo_job_divide_uma_leitura_do_historico():
 
     async def cenario():
         hub = transmissao.central()
-        ja_olhando = await hub.assinar(chave)  # o canal existe: quem chega só pede o histórico
+        ja_olhando = await hub.inscrever(chave)  # o canal existe: quem chega só pede o histórico
         liberar = threading.Event()
         ocupada = asyncio.ensure_future(hub.na_chegada(liberar.wait, 5))
         fluxos = [

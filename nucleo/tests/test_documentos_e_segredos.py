@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 
 from brm.fabricas import criar_cliente, criar_usuario
-from nucleo.criptografia import cifrar, decifrar, recifrar
+from nucleo.criptografia import cifrar, decifrar
 from nucleo.documentos import validar_cnpj, validar_cpf
 
 
@@ -69,6 +69,6 @@ def test_rotacao_de_chave_decifra_com_a_antiga_e_recifra_com_a_nova(settings):
     cifrado = cifrar("segredo")
     settings.FIELD_ENCRYPTION_KEY = [nova, antiga]
     assert decifrar(cifrado) == "segredo"
-    recifrado = recifrar(cifrado)
+    recifrado = cifrar(decifrar(cifrado))  # o que `recifrar_segredos` faz ao ler e salvar
     settings.FIELD_ENCRYPTION_KEY = [nova]
     assert decifrar(recifrado) == "segredo"
