@@ -21,8 +21,8 @@ from django.test import AsyncClient, RequestFactory
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from brm.fabricas import criar_cliente, criar_processo, criar_usuario
 from clientes.models import Cliente
-from conftest import criar_cliente, criar_processo, criar_usuario
 from contas.models import Perfil, Usuario
 from contas.permissoes import CAPACIDADES_DO_PERFIL
 from execucoes.models import Execucao, LogExecucao, NivelLog, StatusExecucao, TipoExecucao

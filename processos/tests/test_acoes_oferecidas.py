@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.contrib.admin import helpers
 from django.urls import reverse
 
-from conftest import criar_cliente, criar_operadora, criar_processo
+from brm.fabricas import criar_cliente, criar_operadora, criar_processo
 from contas.models import Perfil
 from contas.permissoes import CAPACIDADES_DO_PERFIL
 from execucoes.models import Execucao, StatusExecucao, TipoExecucao
