@@ -106,7 +106,7 @@ async def transmitir(
     estado: Callable[[dict, int], tuple[str, bool]],
     historico_de: Callable[[int], list[dict]] | None = None,
 ) -> AsyncIterator[str]:
-    """O laço comum aos streams: assina a central, manda o histórico, depois o ao vivo.
+    """O laço comum aos streams: se inscreve na central, manda o histórico, depois o ao vivo.
 
     `linha` formata uma linha de log sem o `id:` (quem o põe é este laço) e deve depender só da
     linha: o texto fica guardado na linha para todos os espectadores do mesmo formato.

@@ -357,7 +357,7 @@ _encerrando = threading.Event()
 
 def encerrar_transmissoes() -> None:
     """O servidor vai parar: todo espectador, de toda central, é avisado para reconectar —
-    inclusive quem ainda estiver assinando agora."""
+    inclusive quem ainda estiver se inscrevendo agora."""
     _encerrando.set()
     for central_do_laco in list(_centrais.values()):
         central_do_laco.encerrar()

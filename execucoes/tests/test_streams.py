@@ -293,7 +293,7 @@ def test_stream_devolve_a_thread_do_pedido():
     assert not thread.is_alive()
 
 
-def test_quem_assina_durante_a_parada_do_servidor_tambem_e_mandado_reconectar(monkeypatch):
+def test_quem_se_inscreve_durante_a_parada_do_servidor_tambem_e_mandado_reconectar(monkeypatch):
     monkeypatch.setattr(transmissao, "_encerrando", transmissao.threading.Event())
     processo, _ = preparar(com_linhas=0)
     chave = transmissao.Chave("processo", processo.pk)
