@@ -1,4 +1,4 @@
-"""Configuração pelo ambiente (SPEC §7): fallback para SQLite, banner, deploy seguro."""
+"""Configuração pelo ambiente: fallback para SQLite, banner, deploy seguro."""
 
 import os
 import subprocess

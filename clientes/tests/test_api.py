@@ -1,4 +1,4 @@
-"""Clientes na API REST (SPEC §6): validação em pt-BR, CNPJ normalizado, senha cifrada, busca e
+"""Clientes na API REST: validação em pt-BR, CNPJ normalizado, senha cifrada, busca e
 exclusão sem perder o que está ligado."""
 
 import pytest

@@ -1,4 +1,4 @@
-"""Entrar na API (SPEC §6): JWT por usuário ou e-mail, com as tentativas erradas contadas junto
+"""Entrar na API: JWT por usuário ou e-mail, com as tentativas erradas contadas junto
 com o login da equipe; a sessão do navegador também vale."""
 
 import pytest

@@ -1,4 +1,4 @@
-"""Login da equipe (SPEC §6): allauth com limite de tentativas, na frente do login do admin."""
+"""Login da equipe: allauth com limite de tentativas, na frente do login do admin."""
 
 import pytest
 

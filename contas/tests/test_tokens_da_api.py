@@ -1,4 +1,4 @@
-"""JWT da API (SPEC §6): trocar a senha ou desativar a pessoa encerra os tokens dela; o token de
+"""JWT da API: trocar a senha ou desativar a pessoa encerra os tokens dela; o token de
 renovação gira e um já usado é recusado."""
 
 import pytest

@@ -83,7 +83,7 @@ def logs_do_robo(sim, job_id: str) -> list[str]:
 def processo_do_job(sim, job_id: str) -> str | None:
     """Para qual processo o job foi criado (o `processo_id` do POST).
 
-    A API não o publica (RPA-API.md §1, `GET /jobs`); o simulador roda neste processo, então o
+    A API não o publica (docs/api-rpa.md §1, `GET /jobs`); o simulador roda neste processo, então o
     teste o lê direto do motor.
     """
     motor = sim.contexto.motor
