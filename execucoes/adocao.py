@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from execucoes import despacho
-from execucoes.conexao import cliente_rpa
+from execucoes.conexao import cliente_rpa, url_da_api
 from execucoes.faturas import ler_pdf
 from execucoes.models import Execucao, StatusExecucao, TipoExecucao
 from execucoes.rpa import ClienteRPA, ErroRPA, ResumoDoJob
@@ -94,7 +94,7 @@ def reconciliar_envios(limite: int = 50) -> int:
     )
     por_api: dict[str, list[Execucao]] = {}
     for execucao in presas:
-        por_api.setdefault(execucao.url_rpa or despacho.url_da_api(execucao), []).append(execucao)
+        por_api.setdefault(execucao.url_rpa or url_da_api(execucao), []).append(execucao)
     for url, execucoes in por_api.items():
         reconciliar(url, execucoes)
     return len(presas)
