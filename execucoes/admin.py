@@ -1,12 +1,16 @@
 from django.contrib import admin
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import format_html
 
+from clientes.models import Cliente
 from execucoes.models import COR_DO_NIVEL, COR_DO_STATUS, Execucao, LogExecucao
 from nucleo.admin_base import AdminSomenteLeitura, selo
+from nucleo.documentos import termo_de_busca
 from nucleo.permissoes import Capacidade, pode
 from processos import acoes
 from processos.admin_acoes import AcaoComMotivo, pedir_motivo_e_aplicar
+from processos.models import Processo
 from processos.registro_de_acoes import ACAO, PaginaDoMotivo
 
 # O “Cancelar execução” do registro, em lote sobre as execuções (não sobre os processos).
@@ -50,6 +54,7 @@ class ExecucaoAdmin(AdminSomenteLeitura):
     ]
     list_filter = ["status", "tipo"]
     search_fields = ["=job_id", "processo__cliente__razao_social", "=processo__cliente__cnpj"]
+    search_help_text = "O job exato, ou o nome ou CNPJ do cliente."
     list_select_related = ["processo__cliente"]
     actions = [cancelar_execucoes]
     exclude = []
@@ -73,6 +78,24 @@ class ExecucaoAdmin(AdminSomenteLeitura):
     ]
     fields = readonly_fields
 
+    def get_search_results(self, request, queryset, search_term):
+        """O que os `search_fields` dizem, sem o que o Django faria com eles numa tabela grande:
+        o job é um identificador, comparado exatamente (o Django compararia `UPPER(job_id)`, sem
+        o índice), e o cliente vem por subconsultas em vez de junções ligadas por OR."""
+        termo = search_term.strip()
+        if not termo:
+            return queryset, False
+        clientes = Cliente.objects.all()
+        for palavra in termo.split():
+            palavra = termo_de_busca(palavra)
+            clientes = clientes.filter(Q(razao_social__icontains=palavra) | Q(cnpj=palavra))
+        do_job = Execucao.objects.filter(job_id=termo)
+        dos_clientes = Execucao.objects.filter(
+            processo__in=Processo.objects.filter(cliente__in=clientes)
+        )
+        achadas = do_job.order_by().values("pk").union(dos_clientes.order_by().values("pk"))
+        return queryset.filter(pk__in=achadas), False
+
     def has_cancelar_permission(self, request) -> bool:
         return pode(request.user, Capacidade.OPERAR)
 
@@ -94,11 +117,27 @@ class LogExecucaoAdmin(AdminSomenteLeitura):
     list_display = ["id", "momento", "nivel_selo", "mensagem", "execucao"]
     list_filter = ["nivel"]
     search_fields = ["mensagem", "=execucao__job_id"]
+    search_help_text = "Palavras da mensagem, ou o job exato."
     filtros_da_url = ("execucao__id__exact",)  # o link "Ver as linhas de log" da execução
     list_select_related = ["execucao"]
     ordering = ["-id"]
     fields = ["execucao", "nivel", "mensagem", "momento", "recebido_em"]
     readonly_fields = fields
+
+    def get_search_results(self, request, queryset, search_term):
+        """A mensagem com todas as palavras (no PostgreSQL, pelo índice de trigramas), ou as
+        linhas do job exato: o job é procurado antes, pelo seu índice, e entra pelo id da
+        execução; uma junção com as execuções ligada por OR obrigaria a varrer a tabela."""
+        termo = search_term.strip()
+        if not termo:
+            return queryset, False
+        achadas = Q()
+        for palavra in termo.split():
+            achadas &= Q(mensagem__icontains=palavra)
+        do_job = list(Execucao.objects.filter(job_id=termo).values_list("pk", flat=True)[:1])
+        if do_job:
+            achadas |= Q(execucao_id=do_job[0])
+        return queryset.filter(achadas), False
 
     @admin.display(description="nível", ordering="nivel")
     def nivel_selo(self, linha):

@@ -109,8 +109,11 @@ class Execucao(ModeloBase):
                 condition=models.Q(progresso__lte=100), name="execucao_progresso_ate_100"
             ),
         ]
+        # As listas (admin e API) vão das mais recentes às mais antigas, com o id de desempate.
         indexes = [
+            models.Index(fields=["criado_em", "id"], name="execucao_criado_idx"),
             models.Index(fields=["status", "criado_em"], name="execucao_status_idx"),
+            models.Index(fields=["tipo", "criado_em"], name="execucao_tipo_idx"),
             models.Index(
                 fields=["status", "proxima_consulta_em"],
                 condition=models.Q(status__in=STATUS_ATIVOS),
@@ -177,7 +180,12 @@ class LogExecucao(models.Model):
         verbose_name = "linha de log"
         verbose_name_plural = "linhas de log"
         ordering = ["id"]
-        indexes = [models.Index(fields=["execucao", "id"], name="log_execucao_idx")]
+        # A busca na mensagem usa, no PostgreSQL, um índice de trigramas criado só pela migração
+        # 0005 (o SQLite não o tem).
+        indexes = [
+            models.Index(fields=["execucao", "id"], name="log_execucao_idx"),
+            models.Index(fields=["nivel", "id"], name="log_nivel_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(nivel__in=NivelLog.values), name="log_nivel_valido"

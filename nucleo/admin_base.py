@@ -1,13 +1,16 @@
 """Peças comuns do admin: permissões por perfil, filtros só da tela, selos de status coloridos,
-exportação CSV."""
+paginação das tabelas grandes, exportação CSV."""
 
+from math import ceil
 from operator import attrgetter
 
 from defusedcsv import csv
 from django.contrib import admin
 from django.contrib.admin.utils import get_fields_from_path
+from django.core.paginator import EmptyPage, Paginator
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 
 from nucleo.criptografia import passa_por_campo_cifrado
@@ -90,11 +93,65 @@ class AdminPorPerfil(admin.ModelAdmin):
         return self._pode_editar(request)
 
 
+class PaginadorSemContagem(Paginator):
+    """Páginas de uma tabela grande sem COUNT(*) sobre ela.
+
+    O admin pergunta `count` a cada página (mesmo com `show_full_result_count = False`), e contar
+    milhões de linhas filtradas custava mais que a própria página. Aqui se contam no máximo
+    `limite` + 1 linhas (um COUNT sobre uma subconsulta com LIMIT). Passado o limite, qualquer
+    página pode ser pedida (OFFSET): ela busca uma linha a mais para saber se há a seguinte, e os
+    números das páginas vão até onde se contou ou até a seguinte à atual.
+    """
+
+    limite = 10_000
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._ultima_vista = 0
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list.order_by()[: self.limite + 1].count()
+
+    @property
+    def passou_do_limite(self) -> bool:
+        return self.count > self.limite
+
+    @property
+    def num_pages(self) -> int:
+        if not self.passou_do_limite:
+            return super().num_pages
+        return max(ceil(self.count / self.per_page), self._ultima_vista)
+
+    def validate_number(self, number) -> int:
+        try:
+            return super().validate_number(number)
+        except EmptyPage:
+            if not self.passou_do_limite or int(number) < 1:
+                raise
+            return int(number)
+
+    def page(self, number):
+        if not self.passou_do_limite:
+            return super().page(number)
+        number = self.validate_number(number)
+        inicio = (number - 1) * self.per_page
+        linhas = list(self.object_list[inicio : inicio + self.per_page + 1])
+        if not linhas and number > 1:
+            raise EmptyPage(self.error_messages["no_results"])
+        tem_seguinte = len(linhas) > self.per_page
+        self._ultima_vista = max(self._ultima_vista, number + tem_seguinte)
+        return self._get_page(linhas[: self.per_page], number, self)
+
+
 class AdminSomenteLeitura(AdminPorPerfil):
-    """Auditoria e registros do robô: ninguém cria, altera ou apaga pelo admin."""
+    """Auditoria e registros do robô: ninguém cria, altera ou apaga pelo admin. São as tabelas
+    grandes: nenhuma contagem da tabela inteira (nem os totais ao lado dos filtros)."""
 
     editar_se = None
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+    paginator = PaginadorSemContagem
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False

@@ -200,12 +200,15 @@ class Paginas(TamanhoDaPagina, pagination.PageNumberPagination):
 
 
 class PorOrdemDeChegada(TamanhoDaPagina, pagination.CursorPagination):
-    """Tabelas grandes (execuções, linhas de log): sem COUNT(*), estável enquanto chegam linhas."""
+    """Tabelas grandes (execuções, linhas de log): sem COUNT(*), estável enquanto chegam linhas.
+
+    O id desempata o que foi criado no mesmo instante; o índice `(criado_em, id)` da tabela serve
+    a ordem inteira."""
 
     page_size = 100
     page_size_query_param = "tamanho"
     max_page_size = 1000
-    ordering = "-criado_em"
+    ordering = ("-criado_em", "-id")
 
 
 class ValidadoPeloModelo(serializers.ModelSerializer):
