@@ -1,3 +1,6 @@
+from functools import reduce
+from operator import or_
+
 from django.contrib import admin
 from django.db.models import Q
 from django.urls import reverse
@@ -12,6 +15,8 @@ from processos import acoes
 from processos.admin_acoes import AcaoComMotivo, pedir_motivo_e_aplicar
 from processos.models import Processo
 from processos.registro_de_acoes import ACAO, PaginaDoMotivo
+
+LETRAS_DO_TRIGRAMA = 3
 
 # O “Cancelar execução” do registro, em lote sobre as execuções (não sobre os processos).
 CANCELAR = AcaoComMotivo(
@@ -79,22 +84,24 @@ class ExecucaoAdmin(AdminSomenteLeitura):
     fields = readonly_fields
 
     def get_search_results(self, request, queryset, search_term):
-        """O que os `search_fields` dizem, sem o que o Django faria com eles numa tabela grande:
-        o job é um identificador, comparado exatamente (o Django compararia `UPPER(job_id)`, sem
-        o índice), e o cliente vem por subconsultas em vez de junções ligadas por OR."""
+        """O que os `search_fields` dizem, sem o que o Django faria com eles numa tabela grande.
+
+        O job é um identificador: comparado exatamente, pelo seu índice (o Django compararia
+        `UPPER(job_id)`, que o índice não serve). Achado o job, a lista é ele; senão, o nome ou
+        CNPJ do cliente, por subconsulta: juntar os clientes e ligar tudo por OR obrigava o
+        banco a varrer a tabela inteira, e uma UNION das duas buscas a ordenar todas as
+        execuções de um termo comum ("Ltda").
+        """
         termo = search_term.strip()
         if not termo:
             return queryset, False
+        if Execucao.objects.filter(job_id=termo).exists():
+            return queryset.filter(job_id=termo), False
         clientes = Cliente.objects.all()
         for palavra in termo.split():
             palavra = termo_de_busca(palavra)
             clientes = clientes.filter(Q(razao_social__icontains=palavra) | Q(cnpj=palavra))
-        do_job = Execucao.objects.filter(job_id=termo)
-        dos_clientes = Execucao.objects.filter(
-            processo__in=Processo.objects.filter(cliente__in=clientes)
-        )
-        achadas = do_job.order_by().values("pk").union(dos_clientes.order_by().values("pk"))
-        return queryset.filter(pk__in=achadas), False
+        return queryset.filter(processo__in=Processo.objects.filter(cliente__in=clientes)), False
 
     def has_cancelar_permission(self, request) -> bool:
         return pode(request.user, Capacidade.OPERAR)
@@ -125,19 +132,26 @@ class LogExecucaoAdmin(AdminSomenteLeitura):
     readonly_fields = fields
 
     def get_search_results(self, request, queryset, search_term):
-        """A mensagem com todas as palavras (no PostgreSQL, pelo índice de trigramas), ou as
-        linhas do job exato: o job é procurado antes, pelo seu índice, e entra pelo id da
-        execução; uma junção com as execuções ligada por OR obrigaria a varrer a tabela."""
+        """A mensagem com todas as palavras, ou as linhas do job exato.
+
+        No PostgreSQL a mensagem é buscada pelo índice de trigramas; palavra com menos de três
+        letras não tem trigrama e obrigaria a ler a tabela inteira, por isso não entra. O job é
+        procurado antes, pelo seu índice, e entra pelo id da execução: uma junção com as
+        execuções ligada por OR à mensagem obrigava a varrer a tabela.
+        """
         termo = search_term.strip()
         if not termo:
             return queryset, False
-        achadas = Q()
-        for palavra in termo.split():
-            achadas &= Q(mensagem__icontains=palavra)
+        achadas = []
+        palavras = [palavra for palavra in termo.split() if len(palavra) >= LETRAS_DO_TRIGRAMA]
+        if palavras:
+            achadas.append(Q(*(Q(mensagem__icontains=palavra) for palavra in palavras)))
         do_job = list(Execucao.objects.filter(job_id=termo).values_list("pk", flat=True)[:1])
         if do_job:
-            achadas |= Q(execucao_id=do_job[0])
-        return queryset.filter(achadas), False
+            achadas.append(Q(execucao_id=do_job[0]))
+        if not achadas:
+            return queryset.none(), False
+        return queryset.filter(reduce(or_, achadas)), False
 
     @admin.display(description="nível", ordering="nivel")
     def nivel_selo(self, linha):

@@ -122,8 +122,10 @@ def test_busca_nas_linhas_pelo_job_ou_pela_mensagem(administrador, navegador_de)
         resposta = navegador.get(LISTA_DE_LINHAS, {"q": "job-xyz"})
     assert list(resposta.context["cl"].result_list) == [linha_do_job]
     assert 'UPPER("execucoes_execucao"."job_id"' not in " ".join(c["sql"] for c in consultas)
-    resposta = navegador.get(LISTA_DE_LINHAS, {"q": "FATURA março"})
+    resposta = navegador.get(LISTA_DE_LINHAS, {"q": "FATURA de março"})
     assert list(resposta.context["cl"].result_list) == [baixando]
+    resposta = navegador.get(LISTA_DE_LINHAS, {"q": "de"})  # curta demais para o índice
+    assert list(resposta.context["cl"].result_list) == []
 
 
 def test_lista_de_execucoes_custa_o_mesmo_com_10_e_100_linhas(
