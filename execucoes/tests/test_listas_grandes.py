@@ -160,6 +160,7 @@ def test_paginas_alem_do_limite_seguem_por_offset(
     terceira = navegador.get(LISTA_DE_EXECUCOES, {"p": 3})
     assert list(terceira.context["cl"].result_list) == lista_alem_do_limite[4:6]
     assert 'href="?p=4"' in terceira.text  # a seguinte, que a contagem não alcançou
+    assert "mais de 5 execuções" in terceira.text  # o rodapé não finge saber o total
     quarta = navegador.get(LISTA_DE_EXECUCOES, {"p": 4})
     assert list(quarta.context["cl"].result_list) == lista_alem_do_limite[6:8]
     assert 'href="?p=5"' not in quarta.text
