@@ -1,11 +1,10 @@
 """A exportação CSV do admin abre na planilha sem executar nada do que veio de fora."""
 
 import csv
+import datetime as dt
 import io
 import re
 from decimal import Decimal
-
-import datetime as dt
 
 import pytest
 from asgiref.sync import async_to_sync
@@ -100,7 +99,9 @@ def test_numero_negativo_continua_numero(administrador, navegador_de):
 
 def test_exportacao_sai_aos_poucos_com_o_mesmo_conteudo(operador, navegador_de):
     aprovador = criar_usuario("APROVADOR", username="ana")
-    cliente = criar_cliente(criar_operadora("VIVO"), razao_social="ACME LTDA", cnpj="11222333000181")
+    cliente = criar_cliente(
+        criar_operadora("VIVO"), razao_social="ACME LTDA", cnpj="11222333000181"
+    )
     processo = criar_processo(
         cliente,
         valor=Decimal("1234.50"),
