@@ -13,7 +13,7 @@ from execucoes.models import Execucao, StatusExecucao, TipoExecucao
 from execucoes.prazos import espera_crescente
 from execucoes.rpa import FaturaDoRobo, LinhaDeLog
 from processos.fatura import guardar_fatura
-from processos.models import ETAPA_DO_TIPO, Origem
+from processos.models import ETAPA_DO_TIPO, Origem, Processo
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +44,7 @@ def _encerrar(execucao: Execucao, status: str, **campos) -> None:
     for nome, valor in campos.items():
         setattr(execucao, nome, valor)
     execucao.save()
+    Processo.registrar_execucao(execucao)
 
 
 def concluir_download(
@@ -123,13 +124,14 @@ def falhar(
             espera = espera_crescente(
                 execucao.numero_tentativa, base=settings.RPA_ESPERA_BASE_SEGUNDOS
             )
-            Execucao.objects.create(
+            nova = Execucao.objects.create(
                 processo=execucao.processo,
                 tipo=execucao.tipo,
                 numero_tentativa=execucao.numero_tentativa + 1,
                 parametros_entrada=execucao.parametros_entrada,
                 executar_apos=timezone.now() + dt.timedelta(seconds=espera),
             )
+            Processo.registrar_execucao(nova)
     return True
 
 

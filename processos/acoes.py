@@ -228,7 +228,7 @@ def _execucao_ativa(processo) -> Execucao | None:
 def _nova_execucao(processo: Processo, tipo: str, pedido: Pedido, **campos) -> Execucao:
     try:
         with transaction.atomic():
-            return Execucao.objects.create(
+            execucao = Execucao.objects.create(
                 processo=processo,
                 tipo=tipo,
                 parametros_entrada=parametros_mascarados(tipo, processo),
@@ -240,6 +240,8 @@ def _nova_execucao(processo: Processo, tipo: str, pedido: Pedido, **campos) -> E
     except IntegrityError:
         # Outra pessoa iniciou uma execução no mesmo instante: o banco garantiu que só uma vale.
         raise AcaoRecusada("Já há uma execução em andamento neste processo.") from None
+    Processo.registrar_execucao(execucao)
+    return execucao
 
 
 def _travar_e_conferir(processo, pedido: Pedido, recusa) -> Processo:
@@ -415,6 +417,7 @@ def cancelar_execucao(execucao, pedido: Pedido, *, motivo: str) -> Execucao:
                 "atualizado_em",
             ]
         )
+        Processo.registrar_execucao(execucao)
         LogExecucao.objects.create(
             execucao=execucao,
             nivel=NivelLog.WARN,

@@ -5,9 +5,10 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import F
 from django.utils import timezone
 
-from execucoes.models import TipoExecucao
+from execucoes.models import StatusExecucao, TipoExecucao
 from nucleo.modelos import ModeloBase
 from processos.competencia import formatar_competencia
 
@@ -64,6 +65,10 @@ ETAPAS_DO_ROBO = (
 )
 ETAPA_DO_STATUS = {etapa.aguardando: etapa for etapa in ETAPAS_DO_ROBO}
 ETAPA_DO_TIPO = {etapa.tipo: etapa for etapa in ETAPAS_DO_ROBO}
+TIPOS_DO_ROBO = tuple(ETAPA_DO_TIPO)
+
+# Uma execução que terminou assim espera alguém decidir (executar de novo, corrigir o cadastro).
+STATUS_DE_FALHA = (StatusExecucao.FALHOU, StatusExecucao.TIMEOUT)
 
 
 class TransicaoInvalida(ValidationError):
@@ -75,6 +80,10 @@ class Origem(models.TextChoices):
     API = "api", "API"
     WORKER = "worker", "Worker"
     COMANDO = "command", "Comando"
+
+
+# Os campos que só `Processo.registrar_execucao` escreve.
+CAMPOS_DO_RESUMO = ("ultima_execucao_falhou", "execucoes_concluidas", "execucoes_com_falha")
 
 
 class Processo(ModeloBase):
@@ -115,6 +124,20 @@ class Processo(ModeloBase):
     aprovado_em = models.DateTimeField("aprovado em", null=True, blank=True)
     enviado_sat_em = models.DateTimeField("enviado ao SAT em", null=True, blank=True)
     observacoes = models.TextField("observações", blank=True)
+    # O que a lista de falhas e o painel perguntam das execuções, guardado por `registrar_execucao`
+    # para que perguntem só ao processo, sem percorrer as execuções (que só crescem).
+    ultima_execucao_falhou = models.BooleanField(
+        "última execução falhou",
+        default=False,
+        editable=False,
+        help_text="A execução mais recente terminou em falha ou estourou o tempo.",
+    )
+    execucoes_concluidas = models.PositiveIntegerField(
+        "execuções do robô concluídas", default=0, editable=False
+    )
+    execucoes_com_falha = models.PositiveIntegerField(
+        "execuções do robô com falha", default=0, editable=False
+    )
 
     class Meta:
         verbose_name = "processo"
@@ -140,6 +163,12 @@ class Processo(ModeloBase):
         indexes = [
             models.Index(fields=["status", "competencia"], name="processo_status_comp_idx"),
             models.Index(fields=["competencia", "status"], name="processo_comp_status_idx"),
+            # Só as falhas: `falha=sim`, com ou sem competência, lê um índice pequeno.
+            models.Index(
+                fields=["competencia"],
+                condition=models.Q(ultima_execucao_falhou=True),
+                name="processo_falhou_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -152,6 +181,32 @@ class Processo(ModeloBase):
     def clean(self) -> None:
         if isinstance(self.competencia, dt.date) and self.competencia.day != 1:
             self.competencia = self.competencia.replace(day=1)
+
+    def save(self, *args, **kwargs):
+        # O resumo das execuções só muda por `registrar_execucao` (um UPDATE com F()): a gravação
+        # inteira de um processo já existente (formulário do admin, PATCH da API) não o sobrescreve
+        # com a cópia lida no começo do pedido, que pode ser anterior a um desfecho.
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                campo.name
+                for campo in self._meta.concrete_fields
+                if not campo.primary_key and campo.name not in CAMPOS_DO_RESUMO
+            ]
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def registrar_execucao(cls, execucao) -> None:
+        """Guarda no processo a execução que acabou de ser criada ou de terminar: se falhou (ela é
+        a mais recente: a ativa é sempre a última) e, se é do robô e terminou, mais uma na conta.
+
+        Chame na transação que a criou ou a encerrou — uma vez por criação e por desfecho."""
+        falhou = execucao.status in STATUS_DE_FALHA
+        campos = {"ultima_execucao_falhou": falhou}
+        if execucao.tipo in TIPOS_DO_ROBO and execucao.status == StatusExecucao.CONCLUIDO:
+            campos["execucoes_concluidas"] = F("execucoes_concluidas") + 1
+        elif execucao.tipo in TIPOS_DO_ROBO and falhou:
+            campos["execucoes_com_falha"] = F("execucoes_com_falha") + 1
+        cls.objects.filter(pk=execucao.processo_id).update(**campos)
 
     def pode_ir_para(self, status: str) -> bool:
         return status in TRANSICOES_PERMITIDAS[self.status]

@@ -146,12 +146,12 @@ def test_acao_desconhecida_e_get_nao_fazem_nada(operador, navegador_de):
 
 def test_repetir_falhas_da_competencia(operador, navegador_de):
     falhou, ok = criar_processo(criar_cliente()), criar_processo(criar_cliente())
-    Execucao.objects.create(
-        processo=falhou, tipo=TipoExecucao.DOWNLOAD_FATURA, status=StatusExecucao.FALHOU
-    )
-    Execucao.objects.create(
-        processo=ok, tipo=TipoExecucao.DOWNLOAD_FATURA, status=StatusExecucao.CONCLUIDO
-    )
+    for processo, status in ((falhou, StatusExecucao.FALHOU), (ok, StatusExecucao.CONCLUIDO)):
+        Processo.registrar_execucao(
+            Execucao.objects.create(
+                processo=processo, tipo=TipoExecucao.DOWNLOAD_FATURA, status=status
+            )
+        )
     resposta = navegador_de(operador).post(
         reverse("admin:processos_processo_repetir_falhas"), {"competencia": "03/2026"}, follow=True
     )

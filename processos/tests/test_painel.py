@@ -18,9 +18,12 @@ MARCO = dt.date(2026, 3, 1)
 
 
 def execucao(processo, status, tipo=TipoExecucao.DOWNLOAD_FATURA, tentativa=1):
-    return Execucao.objects.create(
+    """Uma execução já no status dado, guardada no processo como as ações e os desfechos fazem."""
+    criada = Execucao.objects.create(
         processo=processo, tipo=tipo, status=status, numero_tentativa=tentativa
     )
+    Processo.registrar_execucao(criada)
+    return criada
 
 
 @pytest.fixture
@@ -131,3 +134,27 @@ def test_consultas_do_painel_nao_crescem_com_os_dados(client):
         return len(contexto)
 
     assert consultas(3) == consultas(30)
+
+
+def test_painel_do_mes_nao_le_o_historico(mes_movimentado):
+    antes = indicadores(MARCO)
+    fevereiro = dt.date(2026, 2, 1)
+    for _ in range(3):  # um mês antigo cheio de execuções, falhas inclusive
+        antigo = criar_processo(criar_cliente(), competencia=fevereiro)
+        for status in (StatusExecucao.CONCLUIDO, StatusExecucao.FALHOU, StatusExecucao.TIMEOUT):
+            execucao(antigo, status)
+
+    with CaptureQueriesContext(connection) as contexto:
+        depois = indicadores(MARCO)
+
+    numeros = ("total", "por_status", "por_operadora", "com_falha", "execucoes_concluidas")
+    assert [getattr(depois, n) for n in numeros] == [getattr(antes, n) for n in numeros]
+    assert depois.execucoes_com_falha == antes.execucoes_com_falha
+    consultas = [c["sql"] for c in contexto.captured_queries]
+    assert len(consultas) == 2
+    assert not any("execucoes_execucao" in sql for sql in consultas)
+    # Os números: só os processos da competência. A atividade recente (de todo o sistema, como
+    # sempre foi): as 10 mais novas pelo índice de criado_em.
+    [numeros_do_mes, atividade] = consultas
+    assert "2026-03-01" in numeros_do_mes and "processos_processo" in numeros_do_mes
+    assert "processos_transicao" in atividade and "LIMIT 10" in atividade
