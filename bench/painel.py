@@ -46,6 +46,7 @@ def _mes_movimentado() -> None:
         for pk in ids
     ]
     Execucao.objects.bulk_create(execucoes, batch_size=1000)
+    Processo.recalcular_resumo_das_execucoes()  # gravadas em lote, sem passar pelos desfechos
 
 
 def rodar() -> None:

@@ -6,9 +6,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import In
 from django.utils import timezone
 
-from execucoes.models import StatusExecucao, TipoExecucao
+from execucoes.models import Execucao, StatusExecucao, TipoExecucao
 from nucleo.modelos import ModeloBase
 from processos.competencia import formatar_competencia
 
@@ -207,6 +209,28 @@ class Processo(ModeloBase):
         elif execucao.tipo in TIPOS_DO_ROBO and falhou:
             campos["execucoes_com_falha"] = F("execucoes_com_falha") + 1
         cls.objects.filter(pk=execucao.processo_id).update(**campos)
+
+    @classmethod
+    def recalcular_resumo_das_execucoes(cls, processos: models.QuerySet | None = None) -> int:
+        """Refaz o resumo a partir das execuções, num UPDATE só: para execuções gravadas em lote
+        (benchmarks, cargas) ou para conferir o guardado. Devolve quantos processos recalculou."""
+        do_processo = Execucao.objects.filter(processo=models.OuterRef("pk")).order_by()
+        ultima = do_processo.order_by("-criado_em").values("status")[:1]
+
+        def quantas(*status):
+            do_robo = do_processo.filter(tipo__in=TIPOS_DO_ROBO, status__in=status)
+            contagem = do_robo.values("processo").annotate(n=models.Count("pk")).values("n")
+            return Coalesce(models.Subquery(contagem), models.Value(0))
+
+        return (
+            (cls.objects.all() if processos is None else processos)
+            .filter(models.Exists(do_processo))
+            .update(
+                ultima_execucao_falhou=In(models.Subquery(ultima), STATUS_DE_FALHA),
+                execucoes_concluidas=quantas(StatusExecucao.CONCLUIDO),
+                execucoes_com_falha=quantas(*STATUS_DE_FALHA),
+            )
+        )
 
     def pode_ir_para(self, status: str) -> bool:
         return status in TRANSICOES_PERMITIDAS[self.status]

@@ -10,7 +10,7 @@ from execucoes.models import Execucao, StatusExecucao, TipoExecucao
 from processos import acoes
 from processos.acoes import Pedido
 from processos.indicadores import com_falha
-from processos.models import Origem, Processo
+from processos.models import CAMPOS_DO_RESUMO, Origem, Processo
 
 pytestmark = pytest.mark.django_db
 
@@ -107,3 +107,24 @@ def test_gravar_o_processo_inteiro_nao_desfaz_um_desfecho_registrado_no_meio():
     depois = Processo.objects.get(pk=processo.pk)
     assert depois.observacoes == "editado no admin"
     assert depois.ultima_execucao_falhou and depois.execucoes_com_falha == 1
+
+
+def test_recalcular_o_resumo_chega_ao_mesmo_que_os_desfechos_guardaram():
+    processo = criar_processo()
+    for status in (StatusExecucao.FALHOU, StatusExecucao.CONCLUIDO, StatusExecucao.TIMEOUT):
+        Processo.registrar_execucao(
+            Execucao.objects.create(
+                processo=processo, tipo=TipoExecucao.DOWNLOAD_FATURA, status=status
+            )
+        )
+    guardado = Processo.objects.values(*CAMPOS_DO_RESUMO).get(pk=processo.pk)
+    Processo.objects.filter(pk=processo.pk).update(
+        ultima_execucao_falhou=False, execucoes_concluidas=0, execucoes_com_falha=0
+    )
+    assert Processo.recalcular_resumo_das_execucoes() == 1
+    assert Processo.objects.values(*CAMPOS_DO_RESUMO).get(pk=processo.pk) == guardado
+    assert guardado == {
+        "ultima_execucao_falhou": True,
+        "execucoes_concluidas": 1,
+        "execucoes_com_falha": 2,
+    }
