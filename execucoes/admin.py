@@ -60,6 +60,7 @@ class ExecucaoAdmin(AdminSomenteLeitura):
     list_filter = ["status", "tipo"]
     search_fields = ["=job_id", "processo__cliente__razao_social", "=processo__cliente__cnpj"]
     search_help_text = "O job exato, ou o nome ou CNPJ do cliente."
+    filtros_da_url = ("processo__id__exact",)  # o “Ver todas as execuções” do processo
     list_select_related = ["processo__cliente"]
     actions = [cancelar_execucoes]
     exclude = []

@@ -70,7 +70,8 @@ def _recusar_se(recusa: AcaoRecusada | None) -> None:
 # --- as guardas ---------------------------------------------------------------------------------
 # Quem pode e em que estado, sem efeito nenhum: devolvem a recusa (sem levantá-la) ou None. O
 # serviço levanta a recusa dentro da transação, com o processo travado; a página só pergunta se há
-# uma, com as execuções que já carregou (`ativa` é a execução em andamento, ou None).
+# uma. `ativa` é a execução em andamento, ou None: `execucao_ativa`, uma consulta só, por mais
+# execuções que o processo tenha.
 
 
 def _quem_opera(usuario) -> SemPermissao | None:
@@ -221,7 +222,8 @@ def recusa_de_cancelar_execucao(
 # --- os serviços --------------------------------------------------------------------------------
 
 
-def _execucao_ativa(processo) -> Execucao | None:
+def execucao_ativa(processo) -> Execucao | None:
+    """A execução em andamento (o banco garante no máximo uma por processo)."""
     return Execucao.objects.filter(processo=processo, status__in=STATUS_ATIVOS).first()
 
 
@@ -247,7 +249,7 @@ def _nova_execucao(processo: Processo, tipo: str, pedido: Pedido, **campos) -> E
 def _travar_e_conferir(processo, pedido: Pedido, recusa) -> Processo:
     """O processo travado, se a guarda não recusa (chame dentro de uma transação)."""
     processo = _travar(processo)
-    _recusar_se(recusa(processo, pedido.usuario, _execucao_ativa(processo)))
+    _recusar_se(recusa(processo, pedido.usuario, execucao_ativa(processo)))
     return processo
 
 
@@ -430,6 +432,6 @@ def cancelar_execucao(execucao, pedido: Pedido, *, motivo: str) -> Execucao:
 
 def cancelar_execucao_ativa(processo, pedido: Pedido, *, motivo: str) -> Execucao:
     """O botão da página do processo: cancela a execução que estiver em andamento nele."""
-    ativa = _execucao_ativa(processo)
+    ativa = execucao_ativa(processo)
     _recusar_se(recusa_de_cancelar_execucao(processo, pedido.usuario, ativa))
     return cancelar_execucao(ativa, pedido, motivo=motivo)

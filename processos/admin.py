@@ -1,10 +1,11 @@
 from django.contrib import admin
-from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms.models import BaseInlineFormSet
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.formats import number_format
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 
 from execucoes.models import Execucao
@@ -58,13 +59,37 @@ class FiltroFalha(admin.SimpleListFilter):
         return com_falha(queryset) if self.value() == "sim" else queryset
 
 
-class TransicaoInline(admin.TabularInline):
-    model = Transicao
-    fields = ["criado_em", "de", "para", "usuario", "origem", "motivo"]
-    readonly_fields = fields
+class MaisRecentes(BaseInlineFormSet):
+    """Só as `limite` linhas mais recentes do processo (o inline as ordena): um processo com
+    milhares de execuções não as lê nem as desenha todas. `total` vai no link da lista inteira."""
+
+    limite = 20
+
+    def get_queryset(self):
+        # Guardada: o formset pede a lista várias vezes, e cada recorte novo seria outra consulta.
+        if not hasattr(self, "_mais_recentes"):
+            self._mais_recentes = super().get_queryset()[: self.limite]
+        return self._mais_recentes
+
+    @cached_property
+    def total(self) -> int:
+        return super().get_queryset().count()
+
+
+class MaisRecentesInline(admin.TabularInline):
+    """As linhas mais recentes, só para ler, e o link para todas na lista do admin (que aceita o
+    filtro `processo__id__exact` na URL: `filtros_da_url`)."""
+
+    formset = MaisRecentes
+    template = "admin/processos/processo/inline_mais_recentes.html"
+    ordering = ["-criado_em"]
     extra = 0
     can_delete = False
-    ordering = ["criado_em"]
+
+    # Como no resto do admin (`AdminPorPerfil`), toda a equipe vê; não as permissões do Django,
+    # que só o superusuário tem.
+    def has_view_permission(self, request, obj=None) -> bool:
+        return pode(request.user, Capacidade.LER)
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -73,7 +98,16 @@ class TransicaoInline(admin.TabularInline):
         return False
 
 
-class ExecucaoInline(admin.TabularInline):
+class TransicaoInline(MaisRecentesInline):
+    model = Transicao
+    fields = ["criado_em", "de", "para", "usuario", "origem", "motivo"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("usuario")
+
+
+class ExecucaoInline(MaisRecentesInline):
     model = Execucao
     fields = [
         "tipo",
@@ -85,15 +119,7 @@ class ExecucaoInline(admin.TabularInline):
         "erro",
     ]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
     show_change_link = True
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Processo)
@@ -111,12 +137,8 @@ class ProcessoAdmin(AdminPorPerfil):
         "aprovado_por",
     ]
     list_filter = ["status", FiltroCompetencia, "cliente__operadora", FiltroFalha, "upload_manual"]
-    search_fields = [
-        "cliente__razao_social",
-        "=cliente__cnpj",
-        "=cliente__hash_unico",
-        "=execucoes__job_id",
-    ]
+    # O job id não está aqui: `get_search_results` o procura sem juntar as execuções.
+    search_fields = ["cliente__razao_social", "=cliente__cnpj", "=cliente__hash_unico"]
     list_select_related = ["cliente__operadora", "aprovado_por"]
     show_full_result_count = False
     list_per_page = 50
@@ -161,7 +183,14 @@ class ProcessoAdmin(AdminPorPerfil):
         return pode(request.user, Capacidade.APROVAR)
 
     def get_search_results(self, request, queryset, search_term):
-        return super().get_search_results(request, queryset, termo_de_busca(search_term))
+        termo = termo_de_busca(search_term).strip()
+        do_cliente, duplicados = super().get_search_results(request, queryset, termo)
+        if not termo:
+            return do_cliente, duplicados
+        # O job exato (`job_id = %s`, o índice único responde) numa subconsulta: sem juntar as
+        # execuções, nenhum processo se repete, e a lista não precisa de DISTINCT nem de contá-lo.
+        do_job = queryset.filter(pk__in=Execucao.objects.filter(job_id=termo).values("processo_id"))
+        return do_cliente | do_job, duplicados
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         kwargs["form"] = FormularioProcesso if obj else FormularioNovoProcesso
@@ -267,15 +296,11 @@ class ProcessoAdmin(AdminPorPerfil):
             *super().get_urls(),
         ]
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        # `get_object` trata um id que nem é UUID como "não existe" (o admin avisa), não como 500.
-        processo = self.get_object(request, unquote(object_id))
-        if processo is not None:
-            extra_context = {
-                **(extra_context or {}),
-                "botoes_de_acao": botoes(processo, request.user),
-            }
-        return super().change_view(request, object_id, form_url, extra_context)
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # Com o processo que a página já leu: os botões não o leem de novo.
+        if obj is not None:
+            context["botoes_de_acao"] = botoes(obj, request.user)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def repetir_falhas_view(self, request):
         if not self.has_add_permission(request):
@@ -338,6 +363,7 @@ class TransicaoAdmin(AdminSomenteLeitura):
     list_display = ["criado_em", "processo", "de_selo", "para_selo", "usuario", "origem", "motivo"]
     list_filter = ["para", "origem"]
     search_fields = ["processo__cliente__razao_social", "=processo__cliente__cnpj", "motivo"]
+    filtros_da_url = ("processo__id__exact",)  # o “Ver todas as transições” do processo
     list_select_related = ["processo__cliente", "usuario"]
 
     @admin.display(description="de", ordering="de")

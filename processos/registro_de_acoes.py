@@ -151,19 +151,22 @@ ACAO = {acao.nome: acao for acao in ACOES}
 def acoes_permitidas(processo: Processo, usuario) -> list[Acao]:
     """As ações que as guardas deixam agora (o serviço confere de novo ao executar).
 
-    As execuções vêm de `processo.execucoes.all()`, lidas uma vez (a página já as traz junto):
-    nenhuma consulta por ação.
+    Duas consultas pequenas, qualquer que seja o número de execuções do processo: a execução em
+    andamento e se o robô da etapa atual já rodou.
     """
-    execucoes = list(processo.execucoes.all())
-    ativa = next((execucao for execucao in execucoes if execucao.ativa), None)
-    etapa = ETAPA_DO_STATUS.get(processo.status)
-    robo_ja_rodou = etapa is not None and any(e.tipo == etapa.tipo for e in execucoes)
+    ativa = acoes.execucao_ativa(processo)
+    ja_rodou = robo_ja_rodou(processo)
     return [
         acao
         for acao in ACOES
-        if acao.robo_ja_rodou in (None, robo_ja_rodou)
-        and acao.recusa(processo, usuario, ativa) is None
+        if acao.robo_ja_rodou in (None, ja_rodou) and acao.recusa(processo, usuario, ativa) is None
     ]
+
+
+def robo_ja_rodou(processo: Processo) -> bool:
+    """Se o robô que o status atual espera já rodou neste processo (o botão é “novamente”)."""
+    etapa = ETAPA_DO_STATUS.get(processo.status)
+    return etapa is not None and processo.execucoes.filter(tipo=etapa.tipo).exists()
 
 
 @dataclass(frozen=True)

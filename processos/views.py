@@ -2,7 +2,7 @@
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
+from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -12,6 +12,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from execucoes.models import Execucao, LogExecucao, TipoExecucao
 from nucleo.permissoes import Capacidade, pode
+from processos.acoes import execucao_ativa
 from processos.fatura import resposta_da_fatura
 from processos.models import Processo
 from processos.registro_de_acoes import botoes
@@ -25,39 +26,59 @@ def _equipe(request):
     return None
 
 
+# As linhas de execuções e de transições que a página mostra, das mais recentes; todas ficam na
+# lista do admin filtrada pelo processo. A página troca essas partes a cada evento do robô: cada
+# uma custa as mesmas consultas com 3 execuções ou com 3.000.
+MAIS_RECENTES = 20
+
+
 def _processo(pk) -> Processo:
     return get_object_or_404(
-        Processo.objects.select_related("cliente__operadora", "aprovado_por").prefetch_related(
-            Prefetch("execucoes", queryset=Execucao.objects.order_by("-criado_em"))
-        ),
-        pk=pk,
+        Processo.objects.select_related("cliente__operadora", "aprovado_por"), pk=pk
     )
 
 
-def _contexto(request, processo: Processo) -> dict:
-    execucoes = list(processo.execucoes.all())
-    atual = execucoes[0] if execucoes else None
+def _do_resumo(request, processo: Processo) -> dict:
     return {
         "processo": processo,
-        "execucoes": execucoes,
-        "execucao_atual": atual,
-        "ativa": bool(atual and atual.ativa),
+        "ativa": execucao_ativa(processo) is not None,
         "botoes_de_acao": botoes(processo, request.user),
         "mesma_fatura": _mesma_fatura(processo),
-        "conferencia": _conferencia(processo, execucoes),
-        "transicoes": processo.transicoes.select_related("usuario").order_by("criado_em"),
+        "conferencia": _conferencia(processo),
         "voltar_para": reverse("processo_detalhe", args=[processo.pk]),
     }
 
 
-def _conferencia(processo: Processo, execucoes: list[Execucao]) -> dict | None:
+def _das_execucoes(processo: Processo) -> dict:
+    execucoes = list(processo.execucoes.order_by("-criado_em")[:MAIS_RECENTES])
+    return {
+        "processo": processo,
+        "execucoes": execucoes,
+        "execucao_atual": execucoes[0] if execucoes else None,
+        "total_de_execucoes": processo.execucoes.count(),
+    }
+
+
+def _do_historico(processo: Processo) -> dict:
+    recentes = processo.transicoes.select_related("usuario").order_by("-criado_em")
+    return {
+        "processo": processo,
+        "transicoes": list(reversed(recentes[:MAIS_RECENTES])),  # da mais antiga à mais nova
+        "total_de_transicoes": processo.transicoes.count(),
+    }
+
+
+def _conferencia(processo: Processo) -> dict | None:
     """A conferência do cliente na fatura mais recente (a do robô, ou a recusa dela)."""
-    for execucao in execucoes:
-        if execucao.tipo == TipoExecucao.UPLOAD_MANUAL and processo.fatura:
-            return {"ok": None, "mensagem": "Fatura enviada à mão: confira o cliente no PDF."}
-        if execucao.tipo == TipoExecucao.DOWNLOAD_FATURA and execucao.conferencia:
-            return execucao.conferencia
-    return None
+    com_conferencia = Q(tipo=TipoExecucao.DOWNLOAD_FATURA, resultado__has_key="conferencia")
+    if processo.fatura:
+        com_conferencia |= Q(tipo=TipoExecucao.UPLOAD_MANUAL)
+    execucao = processo.execucoes.filter(com_conferencia).order_by("-criado_em").first()
+    if execucao is None:
+        return None
+    if execucao.tipo == TipoExecucao.UPLOAD_MANUAL:
+        return {"ok": None, "mensagem": "Fatura enviada à mão: confira o cliente no PDF."}
+    return execucao.conferencia
 
 
 def _mesma_fatura(processo: Processo):
@@ -91,7 +112,9 @@ def detalhe(request, pk):
         return resposta
     processo = _processo(pk)
     contexto = {
-        **_contexto(request, processo),
+        **_do_resumo(request, processo),
+        **_das_execucoes(processo),
+        **_do_historico(processo),
         "title": f"{processo.cliente.razao_social} — {processo.competencia_display}",
         "meses_anteriores": _meses_anteriores(processo),
     }
@@ -105,19 +128,19 @@ def resumo(request, pk):
     """Só o resumo e os botões (a página troca quando o status muda, sem recarregar)."""
     if (resposta := _equipe(request)) is not None:
         return resposta
-    return render(request, "processos/_resumo.html", _contexto(request, _processo(pk)))
+    return render(request, "processos/_resumo.html", _do_resumo(request, _processo(pk)))
 
 
 def historico(request, pk):
     if (resposta := _equipe(request)) is not None:
         return resposta
-    return render(request, "processos/_historico.html", _contexto(request, _processo(pk)))
+    return render(request, "processos/_historico.html", _do_historico(_processo(pk)))
 
 
 def execucoes(request, pk):
     if (resposta := _equipe(request)) is not None:
         return resposta
-    return render(request, "processos/_execucoes.html", _contexto(request, _processo(pk)))
+    return render(request, "processos/_execucoes.html", _das_execucoes(_processo(pk)))
 
 
 @xframe_options_sameorigin
