@@ -139,6 +139,7 @@ class ProcessoAdmin(AdminPorPerfil):
     list_filter = ["status", FiltroCompetencia, "cliente__operadora", FiltroFalha, "upload_manual"]
     # O job id não está aqui: `get_search_results` o procura sem juntar as execuções.
     search_fields = ["cliente__razao_social", "=cliente__cnpj", "=cliente__hash_unico"]
+    search_help_text = "O nome ou CNPJ do cliente, ou o job exato."
     list_select_related = ["cliente__operadora", "aprovado_por"]
     show_full_result_count = False
     list_per_page = 50
@@ -183,14 +184,18 @@ class ProcessoAdmin(AdminPorPerfil):
         return pode(request.user, Capacidade.APROVAR)
 
     def get_search_results(self, request, queryset, search_term):
+        """O job exato, ou o que os `search_fields` acham no cliente.
+
+        O job é um identificador: comparado exatamente (`job_id = %s`, pelo índice único) numa
+        subconsulta, sem juntar as execuções — nenhum processo se repete e a lista não precisa de
+        DISTINCT. Achado o job, a lista é o processo dele (como na lista de execuções): ligar as
+        duas buscas por OR obrigava o banco a testar o nome em cada processo, não em cada cliente.
+        """
         termo = termo_de_busca(search_term).strip()
-        do_cliente, duplicados = super().get_search_results(request, queryset, termo)
-        if not termo:
-            return do_cliente, duplicados
-        # O job exato (`job_id = %s`, o índice único responde) numa subconsulta: sem juntar as
-        # execuções, nenhum processo se repete, e a lista não precisa de DISTINCT nem de contá-lo.
-        do_job = queryset.filter(pk__in=Execucao.objects.filter(job_id=termo).values("processo_id"))
-        return do_cliente | do_job, duplicados
+        do_job = Execucao.objects.filter(job_id=termo).values("processo_id")
+        if termo and do_job.exists():
+            return queryset.filter(pk__in=do_job), False
+        return super().get_search_results(request, queryset, termo)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         kwargs["form"] = FormularioProcesso if obj else FormularioNovoProcesso

@@ -178,6 +178,8 @@ def test_busca_por_job_id_exato_sem_juntar_as_execucoes(operador, navegador_de):
     assert not re.search(r'JOIN\s+"?execucoes_execucao', sql, re.I)
     assert not re.search(r"UPPER\([^)]*job_id", sql, re.I)
     assert '"job_id" = ' in sql
+    # O job é um identificador: exato, como o robô o deu.
+    assert not navegador.get(LISTA, {"q": job_id.upper()}).context["cl"].result_list
 
 
 @pytest.mark.parametrize(
