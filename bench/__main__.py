@@ -10,6 +10,7 @@ BENCHMARKS = {
     "streams": "bench.streams",
     "painel": "bench.painel",
     "garantias": "bench.garantias",
+    "escala": "bench.escala",  # por último: troca para o banco dele enquanto roda
 }
 
 
