@@ -13,11 +13,13 @@ Só no PostgreSQL. ESCALA_RODADAS=5; ESCALA_REFAZER=1 gera os dados de novo; ESC
 import datetime as dt
 import json
 import os
+import re
 import statistics
 import time
 from dataclasses import dataclass, field
 from urllib.parse import quote_plus
 
+from asgiref.sync import async_to_sync
 from django.conf import settings
 from django.db import connection
 from django.test import Client, override_settings
@@ -33,6 +35,7 @@ LENTISSIMA_MS = 10_000
 RAPIDA_MS = 150
 RAZAO_MAXIMA = 3
 TABELA_GRANDE = 100_000
+CURSOR_DO_SERVIDOR = re.compile(r"DECLARE .+? CURSOR WITH(?:OUT)? HOLD FOR (.*)", re.DOTALL)
 
 
 @dataclass
@@ -251,8 +254,18 @@ def _pedir(pagina: Pagina, cliente) -> None:
         resposta = cliente.post(pagina.url, pagina.post, secure=True)
     if resposta.status_code != 200:
         raise RuntimeError(f"HTTP {resposta.status_code}")
-    if resposta.streaming:
-        b"".join(resposta.streaming_content)  # o corpo inteiro, como o navegador o baixa
+    if not resposta.streaming:
+        return
+    # O corpo inteiro, como o navegador o baixa (a exportação é um iterador assíncrono: ASGI).
+    if resposta.is_async:
+        async_to_sync(_ler_tudo)(resposta.streaming_content)
+    else:
+        b"".join(resposta.streaming_content)
+
+
+async def _ler_tudo(partes) -> None:
+    async for _ in partes:
+        pass
 
 
 def _tabelas_grandes() -> set[str]:
@@ -269,9 +282,7 @@ def _explicar(medida: Medida, sqls: list[str], grandes: set[str]) -> None:
     """Roda cada consulta de novo sob EXPLAIN ANALYZE: o tempo no banco, as varreduras
     sequenciais de tabelas grandes e quantas linhas um só nó leu."""
     with connection.cursor() as cursor:
-        for sql in sqls:
-            if not sql.lstrip().upper().startswith(("SELECT", "WITH")):
-                continue
+        for sql in filter(None, map(_leitura, sqls)):
             cursor.execute("EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) " + sql)
             plano = cursor.fetchone()[0]
             plano = (json.loads(plano) if isinstance(plano, str) else plano)[0]
@@ -284,6 +295,13 @@ def _explicar(medida: Medida, sqls: list[str], grandes: set[str]) -> None:
                 medida.linhas_lidas = max(medida.linhas_lidas, lidas * no.get("Actual Loops", 1))
                 if no["Node Type"] == "Seq Scan":  # também a paralela ("Parallel Aware")
                     medida.varreduras.add(relacao)
+
+
+def _leitura(sql: str) -> str | None:
+    """A consulta de leitura de `sql` (a de um cursor do servidor, no `.iterator()`), ou None."""
+    if cursor := CURSOR_DO_SERVIDOR.match(sql):
+        sql = cursor[1]
+    return sql if sql.lstrip().upper().startswith(("SELECT", "WITH")) else None
 
 
 def _nos(no: dict):
