@@ -9,6 +9,7 @@ from nucleo.documentos import (
     formatar_cnpj,
     normalizar_cnpj,
     normalizar_cpf,
+    termo_de_busca,
     validar_cnpj,
     validar_cpf,
 )
@@ -112,6 +113,19 @@ class Cliente(ModeloBase):
                 filtro=self.filtro,
                 unidade=self.unidade,
             )
+
+    @classmethod
+    def da_busca(cls, termo: str) -> models.QuerySet:
+        """Os clientes cujo nome tem todas as palavras do termo, ou cujo CNPJ é uma delas (com ou
+        sem pontuação). Para as listas grandes buscarem o cliente numa subconsulta
+        (`processo__cliente__in=Cliente.da_busca(termo)`), sem juntar as tabelas."""
+        clientes = cls.objects.all()
+        for palavra in termo.split():
+            palavra = termo_de_busca(palavra)
+            clientes = clientes.filter(
+                models.Q(razao_social__icontains=palavra) | models.Q(cnpj=palavra)
+            )
+        return clientes
 
     def mencao_em(self, texto: str) -> str:
         """O que identifica este cliente em `texto` (CNPJ, ou a conta/filtro), ou "" se nada.

@@ -9,7 +9,6 @@ from django.utils.html import format_html
 from clientes.models import Cliente
 from execucoes.models import COR_DO_NIVEL, COR_DO_STATUS, Execucao, LogExecucao
 from nucleo.admin_base import AdminSomenteLeitura, selo
-from nucleo.documentos import termo_de_busca
 from nucleo.permissoes import Capacidade, pode
 from processos import acoes
 from processos.admin_acoes import AcaoComMotivo, pedir_motivo_e_aplicar
@@ -98,10 +97,7 @@ class ExecucaoAdmin(AdminSomenteLeitura):
             return queryset, False
         if Execucao.objects.filter(job_id=termo).exists():
             return queryset.filter(job_id=termo), False
-        clientes = Cliente.objects.all()
-        for palavra in termo.split():
-            palavra = termo_de_busca(palavra)
-            clientes = clientes.filter(Q(razao_social__icontains=palavra) | Q(cnpj=palavra))
+        clientes = Cliente.da_busca(termo)
         return queryset.filter(processo__in=Processo.objects.filter(cliente__in=clientes)), False
 
     def has_cancelar_permission(self, request) -> bool:

@@ -120,6 +120,8 @@ class Execucao(ModeloBase):
                 name="execucao_ativas_idx",
             ),
             models.Index(fields=["processo", "-criado_em"], name="execucao_processo_idx"),
+            # A coluna “tentativa” da lista ordena por ela (e pelo id, que o admin acrescenta).
+            models.Index(fields=["numero_tentativa", "-id"], name="execucao_tentativa_idx"),
         ]
 
     def __str__(self) -> str:

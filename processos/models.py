@@ -171,6 +171,14 @@ class Processo(ModeloBase):
                 condition=models.Q(ultima_execucao_falhou=True),
                 name="processo_falhou_idx",
             ),
+            # A lista ordena pelo valor (e pelo id, que o admin acrescenta); a API também.
+            models.Index(fields=["valor", "-id"], name="processo_valor_idx"),
+            # Os enviados à mão são poucos: o filtro “upload manual: sim” lê um índice pequeno.
+            models.Index(
+                fields=["competencia"],
+                condition=models.Q(upload_manual=True),
+                name="processo_upload_manual_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -275,7 +283,12 @@ class Transicao(models.Model):
         verbose_name = "transição"
         verbose_name_plural = "transições"
         ordering = ["-criado_em"]
-        indexes = [models.Index(fields=["processo", "criado_em"], name="transicao_processo_idx")]
+        indexes = [
+            models.Index(fields=["processo", "criado_em"], name="transicao_processo_idx"),
+            # Os filtros da lista de transições, na ordem dela (mais recentes primeiro).
+            models.Index(fields=["para", "criado_em"], name="transicao_para_idx"),
+            models.Index(fields=["origem", "criado_em"], name="transicao_origem_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(para__in=StatusProcesso.values), name="transicao_para_valido"
