@@ -197,10 +197,11 @@ class Processo(ModeloBase):
         # inteira de um processo já existente (formulário do admin, PATCH da API) não o sobrescreve
         # com a cópia lida no começo do pedido, que pode ser anterior a um desfecho.
         if not self._state.adding and kwargs.get("update_fields") is None:
+            fora = {*CAMPOS_DO_RESUMO, *self.get_deferred_fields()}
             kwargs["update_fields"] = [
                 campo.name
                 for campo in self._meta.concrete_fields
-                if not campo.primary_key and campo.name not in CAMPOS_DO_RESUMO
+                if not campo.primary_key and campo.attname not in fora and campo.name not in fora
             ]
         super().save(*args, **kwargs)
 

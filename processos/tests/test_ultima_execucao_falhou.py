@@ -128,3 +128,11 @@ def test_recalcular_o_resumo_chega_ao_mesmo_que_os_desfechos_guardaram():
         "execucoes_concluidas": 1,
         "execucoes_com_falha": 2,
     }
+
+
+def test_gravar_um_processo_lido_em_parte_grava_so_o_que_foi_lido(django_assert_num_queries):
+    processo = Processo.objects.only("observacoes").get(pk=criar_processo().pk)
+    processo.observacoes = "só esta coluna"
+    with django_assert_num_queries(1):  # o UPDATE, sem ir buscar as colunas não lidas
+        processo.save()
+    assert Processo.objects.get(pk=processo.pk).observacoes == "só esta coluna"
