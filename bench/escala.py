@@ -7,7 +7,8 @@ sequenciais de tabelas com mais de 100 mil linhas e o maior número de linhas qu
 leitura do plano leu (um OFFSET fundo lê pelo índice tudo o que pula).
 
 Passa quem tem p95 ≤ 3 vezes o SQL (ou abaixo de 150 ms) e nenhuma varredura sequencial grande.
-Só no PostgreSQL. ESCALA_RODADAS=5; ESCALA_REFAZER=1 gera os dados de novo; ESCALA_BANCO o banco.
+Só no PostgreSQL. ESCALA_RODADAS=5; ESCALA_REFAZER=1 gera os dados de novo; ESCALA_BANCO o banco;
+ESCALA_PAGINAS=exportar mede só as páginas com esse trecho no nome.
 """
 
 import datetime as dt
@@ -16,6 +17,7 @@ import os
 import re
 import statistics
 import time
+import tracemalloc
 from dataclasses import dataclass, field
 from urllib.parse import quote_plus
 
@@ -35,6 +37,9 @@ LENTISSIMA_MS = 10_000
 RAPIDA_MS = 150
 RAZAO_MAXIMA = 3
 TABELA_GRANDE = 100_000
+PRIMEIRO_BYTE_MAXIMO_MS = 1000
+XLSX_MAXIMO_MS = 10_000
+MEMORIA_MAXIMA_MB = 64
 CURSOR_DO_SERVIDOR = re.compile(r"DECLARE .+? CURSOR WITH(?:OUT)? HOLD FOR (.*)", re.DOTALL)
 
 
@@ -44,6 +49,9 @@ class Pagina:
     url: str
     api: bool = False
     post: dict | None = None
+    # Uma exportação lê e escreve cada linha pedida (uma varredura, quando pede todas): o que se
+    # exige dela é outro (`Medida.passou`).
+    exportacao: bool = False
 
 
 @dataclass
@@ -55,6 +63,8 @@ class Medida:
     varreduras: set[str] = field(default_factory=set)
     linhas_lidas: int = 0
     erro: str = ""
+    primeiro_byte: list[float] = field(default_factory=list)
+    memoria_mb: float = 0.0
 
     @property
     def p50(self) -> float:
@@ -72,9 +82,23 @@ class Medida:
 
     @property
     def passou(self) -> bool:
-        if self.erro or self.varreduras:
+        if self.erro:
+            return False
+        if self.pagina.exportacao:
+            return self.exportacao_passou
+        if self.varreduras:
             return False
         return self.p95 < RAPIDA_MS or self.p95 <= RAZAO_MAXIMA * self.sql_ms
+
+    @property
+    def exportacao_passou(self) -> bool:
+        """O download começa logo (CSV: primeiro pedaço em menos de 1 s; o XLSX, um zip que só
+        fecha no fim, inteiro em menos de 10 s) e a memória não cresce com as linhas."""
+        if self.memoria_mb > MEMORIA_MAXIMA_MB:
+            return False
+        if "/xlsx/" in self.pagina.url:
+            return self.p95 < XLSX_MAXIMO_MS
+        return max(self.primeiro_byte) < PRIMEIRO_BYTE_MAXIMO_MS
 
 
 def rodar() -> None:
@@ -99,7 +123,9 @@ def _rodar() -> None:
     print(f"\nEscala — dados {origem} ({connection.settings_dict['NAME']}): {contagens}")
     navegador, api = _clientes_logados()
     grandes = _tabelas_grandes()
-    medidas = [_medir(p, api if p.api else navegador, grandes) for p in _paginas()]
+    so = os.environ.get("ESCALA_PAGINAS", "")  # só as páginas com este trecho no nome
+    paginas = [p for p in _paginas() if so in p.nome]
+    medidas = [_medir(p, api if p.api else navegador, grandes) for p in paginas]
     _imprimir(medidas)
 
 
@@ -186,8 +212,33 @@ def _paginas() -> list[Pagina]:
         Pagina("  execuções", f"/processos/{cheio}/execucoes/"),
         Pagina("  histórico", f"/processos/{cheio}/historico/"),
         Pagina("log.txt (20.000 linhas)", f"/execucoes/{execucao_grande}/log.txt"),
-        Pagina("exportar CSV: todos os processos", processos, post=_exportar(cheio)),
-        Pagina("exportar CSV: todos os clientes", clientes, post=_exportar(cliente.pk)),
+        Pagina(
+            "exportar CSV: todos os processos",
+            processos,
+            post=_exportar(cheio),
+            exportacao=True,
+        ),
+        Pagina(
+            "exportar CSV: todos os clientes",
+            clientes,
+            post=_exportar(cliente.pk),
+            exportacao=True,
+        ),
+        Pagina(
+            "exportar CSV da lista: processos do mês",
+            f"{processos}exportar/csv/?competencia={formatar_competencia(atual)}",
+            exportacao=True,
+        ),
+        Pagina(
+            "exportar XLSX da lista: processos do mês",
+            f"{processos}exportar/xlsx/?competencia={formatar_competencia(atual)}",
+            exportacao=True,
+        ),
+        Pagina(
+            "exportar CSV da lista: execuções falhas",
+            f"{execucoes}exportar/csv/?status__exact=FALHOU",
+            exportacao=True,
+        ),
         Pagina("API processos", "/api/processos/", api=True),
         Pagina(
             "API processos ?status&competencia",
@@ -230,12 +281,15 @@ def _medir(pagina: Pagina, cliente, grandes: set[str]) -> Medida:
         for _ in range(_rodadas(aquecimento)):
             with CaptureQueriesContext(connection) as consultas:
                 inicio = time.perf_counter()
-                _pedir(pagina, cliente)
+                primeiro = _pedir(pagina, cliente)
                 medida.tempos.append((time.perf_counter() - inicio) * 1000)
+                medida.primeiro_byte.append((primeiro - inicio) * 1000)
+        sqls = [consulta["sql"] for consulta in consultas.captured_queries]
+        if pagina.exportacao:
+            medida.memoria_mb = _memoria_de_pico_mb(pagina, cliente)
     except Exception as erro:  # uma página que quebra com estes dados também é um resultado
         medida.erro = f"{type(erro).__name__}: {erro}"[:60]
         return medida
-    sqls = [consulta["sql"] for consulta in consultas.captured_queries]
     medida.consultas = len(sqls)
     _explicar(medida, sqls, grandes)
     return medida
@@ -247,7 +301,9 @@ def _rodadas(aquecimento_ms: float) -> int:
     return 3 if aquecimento_ms > LENTA_MS else RODADAS
 
 
-def _pedir(pagina: Pagina, cliente) -> None:
+def _pedir(pagina: Pagina, cliente) -> float:
+    """Pede a página e lê o corpo inteiro, como o navegador o baixa; devolve o instante em que
+    chegou o primeiro pedaço (o fim, numa resposta sem streaming)."""
     if pagina.post is None:
         resposta = cliente.get(pagina.url, secure=True)
     else:
@@ -255,17 +311,37 @@ def _pedir(pagina: Pagina, cliente) -> None:
     if resposta.status_code != 200:
         raise RuntimeError(f"HTTP {resposta.status_code}")
     if not resposta.streaming:
-        return
-    # O corpo inteiro, como o navegador o baixa (a exportação é um iterador assíncrono: ASGI).
+        return time.perf_counter()
+    # A exportação é um iterador assíncrono (ASGI).
     if resposta.is_async:
-        async_to_sync(_ler_tudo)(resposta.streaming_content)
-    else:
-        b"".join(resposta.streaming_content)
+        return async_to_sync(_ler_tudo)(resposta.streaming_content)
+    partes = iter(resposta.streaming_content)
+    next(partes, b"")
+    primeiro = time.perf_counter()
+    b"".join(partes)
+    return primeiro
 
 
-async def _ler_tudo(partes) -> None:
+async def _ler_tudo(partes) -> float:
+    primeiro = None
     async for _ in partes:
-        pass
+        primeiro = primeiro or time.perf_counter()
+    return primeiro or time.perf_counter()
+
+
+def _detalhe_da_exportacao(medida: Medida) -> str:
+    if not medida.pagina.exportacao:
+        return ""
+    return f" (1º pedaço {max(medida.primeiro_byte):.0f} ms, pico {medida.memoria_mb:.0f} MB)"
+
+
+def _memoria_de_pico_mb(pagina: Pagina, cliente) -> float:
+    tracemalloc.start()
+    try:
+        _pedir(pagina, cliente)
+        return tracemalloc.get_traced_memory()[1] / 2**20
+    finally:
+        tracemalloc.stop()
 
 
 def _tabelas_grandes() -> set[str]:
@@ -338,13 +414,15 @@ def _imprimir(medidas: list[Medida]) -> None:
                 f"{medida.razao:.1f}",
                 ", ".join(sorted(nome.split("_", 1)[1] for nome in medida.varreduras)) or "—",
                 f"{medida.linhas_lidas:,}".replace(",", "."),
-                "PASS" if medida.passou else "FAIL",
+                ("PASS" if medida.passou else "FAIL") + _detalhe_da_exportacao(medida),
             )
         )
     tabela(
         f"Escala — {RODADAS} pedidos por página depois de um de aquecimento (3 se ele passou de "
         f"{LENTA_MS} ms, 1 se de {LENTISSIMA_MS} ms); passa com p95 ≤ {RAZAO_MAXIMA}× o SQL ou "
-        f"< {RAPIDA_MS} ms e sem varredura sequencial em tabela de mais de 100 mil linhas",
+        f"< {RAPIDA_MS} ms e sem varredura sequencial em tabela de mais de 100 mil linhas; "
+        f"exportação: primeiro pedaço < {PRIMEIRO_BYTE_MAXIMO_MS} ms (XLSX inteiro < "
+        f"{XLSX_MAXIMO_MS} ms) e memória de pico < {MEMORIA_MAXIMA_MB} MB",
         linhas,
     )
     falhas = sum(not medida.passou for medida in medidas)

@@ -7,12 +7,13 @@ from django.urls import path
 from clientes.forms import FormularioCliente, FormularioConfirmacao, FormularioImportacao
 from clientes.importacao import ArquivoInvalido, importar_clientes
 from clientes.models import Cliente
-from nucleo.admin_base import AdminPorPerfil, exportar_csv, selo
-from nucleo.documentos import termo_de_busca
+from nucleo.admin_base import AdminPorPerfil, ExportaLista, exportar_csv, selo
+from nucleo.documentos import formatar_cnpj, termo_de_busca
+from nucleo.exportacao import Coluna
 
 
 @admin.register(Cliente)
-class ClienteAdmin(AdminPorPerfil):
+class ClienteAdmin(ExportaLista, AdminPorPerfil):
     form = FormularioCliente
     list_display = [
         "razao_social",
@@ -35,17 +36,18 @@ class ClienteAdmin(AdminPorPerfil):
         ("Portal", {"fields": ["site_emissao", "login_portal", "nova_senha_portal", "cpf"]}),
         ("Outros", {"fields": ["hash_unico", "hash_unico_atual", "observacoes"]}),
     ]
-    colunas_csv = [
-        ("HASH", "hash_unico"),
-        ("RAZÃO SOCIAL", "razao_social"),
-        ("NOME SAT", "nome_sat"),
-        ("CNPJ", "cnpj_formatado"),
-        ("OPERADORA", "operadora.codigo"),
-        ("FILTRO", "filtro"),
-        ("SERVIÇO", "servico"),
-        ("DADOS SAT", "dados_sat"),
-        ("UNIDADE / FILTRO SAT", "unidade"),
-        ("STATUS", "ativo"),
+    # As colunas da planilha de importação: o arquivo exportado volta pela importação.
+    colunas_exportadas = [
+        Coluna("HASH", "hash_unico"),
+        Coluna("RAZÃO SOCIAL", "razao_social"),
+        Coluna("NOME SAT", "nome_sat"),
+        Coluna("CNPJ", "cnpj", formatar_cnpj),
+        Coluna("OPERADORA", "operadora__codigo"),
+        Coluna("FILTRO", "filtro"),
+        Coluna("SERVIÇO", "servico"),
+        Coluna("DADOS SAT", "dados_sat"),
+        Coluna("UNIDADE / FILTRO SAT", "unidade"),
+        Coluna("STATUS", "ativo", lambda ativo: "1" if ativo else "0"),
     ]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):

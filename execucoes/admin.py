@@ -8,10 +8,13 @@ from django.utils.html import format_html
 
 from clientes.models import Cliente
 from execucoes.models import COR_DO_NIVEL, COR_DO_STATUS, Execucao, LogExecucao
-from nucleo.admin_base import AdminSomenteLeitura, selo
+from nucleo.admin_base import AdminSomenteLeitura, ExportaLista, exportar_csv, selo
+from nucleo.documentos import formatar_cnpj
+from nucleo.exportacao import Coluna
 from nucleo.permissoes import Capacidade, pode
 from processos import acoes
 from processos.admin_acoes import AcaoComMotivo, pedir_motivo_e_aplicar
+from processos.competencia import formatar_competencia
 from processos.models import Processo
 from processos.registro_de_acoes import ACAO, PaginaDoMotivo
 
@@ -44,7 +47,7 @@ def cancelar_execucoes(modeladmin, request, queryset):
 
 
 @admin.register(Execucao)
-class ExecucaoAdmin(AdminSomenteLeitura):
+class ExecucaoAdmin(ExportaLista, AdminSomenteLeitura):
     list_display = [
         "criado_em",
         "processo",
@@ -61,7 +64,20 @@ class ExecucaoAdmin(AdminSomenteLeitura):
     search_help_text = "O job exato, ou o nome ou CNPJ do cliente."
     filtros_da_url = ("processo__id__exact",)  # o “Ver todas as execuções” do processo
     list_select_related = ["processo__cliente"]
-    actions = [cancelar_execucoes]
+    actions = [cancelar_execucoes, exportar_csv]
+    colunas_exportadas = [
+        Coluna("Criada em", "criado_em"),
+        Coluna("Cliente", "processo__cliente__razao_social"),
+        Coluna("CNPJ", "processo__cliente__cnpj", formatar_cnpj),
+        Coluna("Competência", "processo__competencia", formatar_competencia),
+        Coluna("Tipo", "tipo"),
+        Coluna("Status", "status"),
+        Coluna("Tentativa", "numero_tentativa"),
+        Coluna("Job", "job_id"),
+        Coluna("Iniciada em", "iniciada_em"),
+        Coluna("Finalizada em", "finalizada_em"),
+        Coluna("Erro", "erro"),
+    ]
     exclude = []
     readonly_fields = [
         "processo",

@@ -1,23 +1,22 @@
 """Peças comuns do admin: permissões por perfil, filtros só da tela, selos de status coloridos,
-paginação das tabelas grandes, exportação CSV."""
+paginação das tabelas grandes, exportação da lista (CSV e XLSX)."""
 
-from collections.abc import AsyncIterator, Iterator
-from itertools import islice
 from math import ceil
-from operator import attrgetter
 
-from asgiref.sync import sync_to_async
-from defusedcsv import csv
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import get_fields_from_path
-from django.core.exceptions import FieldDoesNotExist
+from django.contrib.admin.views.main import ERROR_FLAG
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import EmptyPage, Paginator
-from django.http import StreamingHttpResponse
-from django.utils import timezone
+from django.http import Http404, HttpResponseRedirect
+from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 
-from nucleo.criptografia import CampoCifrado, passa_por_campo_cifrado
+from nucleo import exportacao
+from nucleo.criptografia import passa_por_campo_cifrado
+from nucleo.exportacao import Coluna
 from nucleo.permissoes import Capacidade, pode
 
 # As cores dos selos são as classes de brm/admin.css. A cor de cada status fica ao lado do status,
@@ -161,100 +160,50 @@ class AdminSomenteLeitura(AdminPorPerfil):
         return False
 
 
-# Linhas lidas do banco por vez, e por pedaço da resposta: a memória fica do tamanho de um lote.
-LINHAS_POR_LOTE = 2000
+class ExportaLista:
+    """Os botões "Exportar CSV" e "Exportar XLSX" da lista exportam o que ela mostra (filtros,
+    busca e ordem, todas as páginas); a ação em lote, só as linhas marcadas. As colunas vêm de
+    `colunas_exportadas` (`nucleo.exportacao.Coluna`)."""
+
+    colunas_exportadas: list[Coluna] = []
+
+    def get_urls(self):
+        nome = f"{self.opts.app_label}_{self.opts.model_name}_exportar"
+        return [
+            path(
+                "exportar/<str:formato>/",
+                self.admin_site.admin_view(self.exportar_view),
+                name=nome,
+            ),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        nome = f"admin:{self.opts.app_label}_{self.opts.model_name}_exportar"
+        consulta = request.GET.urlencode()
+        extra_context = {
+            **(extra_context or {}),
+            "exportacoes": [
+                (f"Exportar {formato.upper()}", reverse(nome, args=[formato]) + f"?{consulta}")
+                for formato in exportacao.FORMATOS
+            ],
+        }
+        return super().changelist_view(request, extra_context)
+
+    def exportar_view(self, request, formato: str):
+        if formato not in exportacao.FORMATOS:
+            raise Http404("Formato de exportação desconhecido.")
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        try:
+            lista = self.get_changelist_instance(request)
+        except IncorrectLookupParameters:
+            lista_url = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
+            return HttpResponseRedirect(f"{lista_url}?{ERROR_FLAG}=1")
+        return exportacao.resposta(self.model, self.colunas_exportadas, lista.queryset, formato)
 
 
 @admin.action(description="Exportar selecionados para CSV", permissions=["view"])
 def exportar_csv(modeladmin, request, queryset):
-    """Exporta as colunas de `modeladmin.colunas_csv` (título, atributo com pontos), aos poucos:
-    os primeiros bytes saem logo, e a memória não cresce com o número de linhas.
-
-    Nenhuma célula vira fórmula ao abrir na planilha: o `defusedcsv` põe um apóstrofo antes do
-    texto que começa com = + - @ | % (um número negativo como -12,50 continua número).
-    """
-    nome = f"{modeladmin.model._meta.model_name}-{timezone.localdate():%Y%m%d}.csv"
-    return StreamingHttpResponse(
-        _em_lotes(linhas_csv(modeladmin.colunas_csv, queryset)),
-        content_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{nome}"'},
-    )
-
-
-class _Eco:
-    """O "arquivo" do escritor CSV: devolve a linha escrita em vez de guardá-la."""
-
-    def write(self, linha: str) -> str:
-        return linha
-
-
-def linhas_csv(colunas: list[tuple[str, str]], queryset) -> Iterator[str]:
-    """O CSV linha a linha (a primeira com o BOM, para o Excel abrir os acentos), lendo o banco
-    em lotes e com as relações das colunas na mesma consulta."""
-    escritor = csv.writer(_Eco(), delimiter=";")
-    yield "\ufeff" + escritor.writerow([titulo for titulo, _ in colunas])
-    leitores = [attrgetter(caminho) for _, caminho in colunas]
-    relacoes = {_relacao(queryset.model, caminho) for _, caminho in colunas} - {""}
-    if relacoes:
-        queryset = queryset.select_related(*relacoes)
-    # Nenhuma coluna mostra segredo; decifrá-los à toa era o que mais custava por linha.
-    cifrados = [
-        campo for caminho in {"", *relacoes} for campo in _cifrados(queryset.model, caminho)
-    ]
-    for objeto in queryset.defer(*cifrados).iterator(chunk_size=LINHAS_POR_LOTE):
-        yield escritor.writerow([_celula(ler(objeto)) for ler in leitores])
-
-
-def _relacao(modelo, caminho: str) -> str:
-    """A parte de `caminho` ("cliente.operadora.codigo") que atravessa chaves estrangeiras
-    ("cliente__operadora"): o select_related que evita uma consulta por linha."""
-    partes = []
-    for nome in caminho.split("."):
-        try:
-            campo = modelo._meta.get_field(nome)
-        except FieldDoesNotExist:
-            break
-        if not (campo.many_to_one or campo.one_to_one):
-            break
-        partes.append(nome)
-        modelo = campo.related_model
-    return "__".join(partes)
-
-
-def _cifrados(modelo, relacao: str) -> list[str]:
-    for nome in filter(None, relacao.split("__")):
-        modelo = modelo._meta.get_field(nome).related_model
-    prefixo = f"{relacao}__" if relacao else ""
-    return [
-        prefixo + campo.name
-        for campo in modelo._meta.concrete_fields
-        if isinstance(campo, CampoCifrado)
-    ]
-
-
-async def _em_lotes(linhas: Iterator[str]) -> AsyncIterator[str]:
-    """Entrega as linhas em pedaços de um lote, lendo o banco numa thread.
-
-    O site roda sob ASGI (uvicorn), e lá o Django lê um iterador síncrono inteiro, numa lista,
-    antes de mandar o primeiro byte: o arquivo todo voltaria à memória."""
-    proximo_lote = sync_to_async(lambda: "".join(islice(linhas, LINHAS_POR_LOTE)))
-    try:
-        while lote := await proximo_lote():
-            yield lote
-    finally:
-        await sync_to_async(linhas.close)()
-
-
-def _celula(valor) -> str:
-    texto = _texto(valor)
-    # O defusedcsv só olha o primeiro caractere. Tabulação e CR no início também disparam fórmula
-    # (OWASP), e há planilhas que descartam os espaços do início antes de ler a célula.
-    return "'" + texto if texto[:1].isspace() else texto
-
-
-def _texto(valor) -> str:
-    if valor is None:
-        return ""
-    if hasattr(valor, "strftime"):
-        return valor.strftime("%d/%m/%Y")
-    return str(valor)
+    """Só as linhas marcadas, nas mesmas colunas dos botões de exportação da lista."""
+    return exportacao.resposta(modeladmin.model, modeladmin.colunas_exportadas, queryset, "csv")

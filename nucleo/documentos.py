@@ -26,6 +26,8 @@ def validar_cnpj(valor: str) -> None:
 
 
 def formatar_cnpj(valor: str) -> str:
+    if len(valor) == 14:  # como se guarda (normalizar_cnpj): só a pontuação, sem reler
+        return f"{valor[:2]}.{valor[2:5]}.{valor[5:8]}/{valor[8:12]}-{valor[12:]}"
     return stdnum_cnpj.format(valor) if valor else ""
 
 

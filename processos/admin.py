@@ -10,8 +10,15 @@ from django.utils.html import format_html
 
 from clientes.models import Cliente
 from execucoes.models import Execucao
-from nucleo.admin_base import AdminPorPerfil, AdminSomenteLeitura, exportar_csv, selo
-from nucleo.documentos import termo_de_busca
+from nucleo.admin_base import (
+    AdminPorPerfil,
+    AdminSomenteLeitura,
+    ExportaLista,
+    exportar_csv,
+    selo,
+)
+from nucleo.documentos import formatar_cnpj, termo_de_busca
+from nucleo.exportacao import Coluna
 from nucleo.permissoes import Capacidade, pode
 from processos import admin_acoes
 from processos.competencia import formatar_competencia, ler_competencia
@@ -124,7 +131,7 @@ class ExecucaoInline(MaisRecentesInline):
 
 
 @admin.register(Processo)
-class ProcessoAdmin(AdminPorPerfil):
+class ProcessoAdmin(ExportaLista, AdminPorPerfil):
     editar_se = Capacidade.OPERAR
     list_display = [
         "pagina",
@@ -163,15 +170,17 @@ class ProcessoAdmin(AdminPorPerfil):
         "aprovado_em",
         "enviado_sat_em",
     ]
-    colunas_csv = [
-        ("Razão social", "cliente.razao_social"),
-        ("CNPJ", "cliente.cnpj_formatado"),
-        ("Operadora", "cliente.operadora.codigo"),
-        ("Competência", "competencia_display"),
-        ("Status", "status"),
-        ("Valor", "valor"),
-        ("Vencimento", "vencimento"),
-        ("Aprovado por", "aprovado_por"),
+    colunas_exportadas = [
+        Coluna("Razão social", "cliente__razao_social"),
+        Coluna("CNPJ", "cliente__cnpj", formatar_cnpj),
+        Coluna("Operadora", "cliente__operadora__codigo"),
+        Coluna("Competência", "competencia", formatar_competencia),
+        Coluna("Status", "status"),
+        Coluna("Valor", "valor"),
+        Coluna("Vencimento", "vencimento"),
+        Coluna("Aprovado por", "aprovado_por__nome"),
+        Coluna("Aprovado em", "aprovado_em"),
+        Coluna("Enviado ao SAT em", "enviado_sat_em"),
     ]
 
     def has_delete_permission(self, request, obj=None) -> bool:

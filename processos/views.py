@@ -3,14 +3,14 @@
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
-from execucoes.models import Execucao, LogExecucao, TipoExecucao
+from execucoes.log_em_texto import texto_do_log
+from execucoes.models import Execucao, TipoExecucao
 from nucleo.permissoes import Capacidade, pode
 from processos.acoes import execucao_ativa
 from processos.fatura import resposta_da_fatura
@@ -155,18 +155,7 @@ def log_texto(request, pk):
     if (resposta := _equipe(request)) is not None:
         return resposta
     execucao = get_object_or_404(Execucao.objects.only("pk", "job_id"), pk=pk)
-    # Na ordem em que o robô emitiu (linhas recuperadas pelo /status entram no seu lugar). Só as
-    # colunas, sem um objeto por linha: um job de 20 mil linhas sai em uma fração do tempo.
-    linhas = (
-        LogExecucao.objects.filter(execucao=execucao)
-        .order_by(Coalesce("momento", "recebido_em"), "id")
-        .values_list(Coalesce("momento", "recebido_em"), "nivel", "mensagem")
-    )
-    texto = "".join(
-        f"{momento.isoformat()} [{nivel}] {mensagem}\n"
-        for momento, nivel, mensagem in linhas.iterator(chunk_size=5000)
-    )
-    resposta = HttpResponse(texto, content_type="text/plain; charset=utf-8")
+    resposta = HttpResponse(texto_do_log(execucao.pk), content_type="text/plain; charset=utf-8")
     # O job_id veio do robô: o cabeçalho é montado pelo Django, que escapa o que precisar.
     resposta["Content-Disposition"] = content_disposition_header(
         bool(request.GET.get("baixar")), f"log-{execucao.job_id or execucao.pk}.txt"

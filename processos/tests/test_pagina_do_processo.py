@@ -97,6 +97,20 @@ def test_log_inteiro_como_texto(operador, navegador_de):
     assert texto.splitlines()[-1].endswith("[WARN] passo 2") and len(texto.splitlines()) == 3
 
 
+def test_log_em_texto_na_hora_local_com_o_fuso(operador, navegador_de):
+    execucao = Execucao.objects.create(processo=criar_processo(), tipo=TipoExecucao.DOWNLOAD_FATURA)
+    for momento, mensagem in [
+        (dt.datetime(2026, 3, 5, 13, 0, 1, 500000, tzinfo=dt.UTC), "depois"),
+        (dt.datetime(2026, 3, 5, 2, 59, 59, tzinfo=dt.UTC), "antes, ainda no dia 4 em São Paulo"),
+    ]:
+        LogExecucao.objects.create(execucao=execucao, mensagem=mensagem, momento=momento)
+    texto = navegador_de(operador).get(reverse("execucao_log", args=[execucao.pk])).content
+    assert texto.decode().splitlines() == [
+        "2026-03-04 23:59:59.000 -0300 [INFO] antes, ainda no dia 4 em São Paulo",
+        "2026-03-05 10:00:01.500 -0300 [INFO] depois",
+    ]
+
+
 def test_log_de_job_com_id_estranho_nao_quebra_o_cabecalho(operador, navegador_de):
     execucao = Execucao.objects.create(
         processo=criar_processo(),
