@@ -67,7 +67,7 @@ class AgendamentoAdmin(AdminPorPerfil):
     actions = ["executar_agora", "pausar", "retomar"]
     change_form_template = "admin/agendamentos/agendamento/change_form.html"
     inlines = [ExecucaoAgendamentoInline]
-    readonly_fields = ["em_palavras", "proximas_execucoes", "proxima_em"]
+    readonly_fields = ["em_palavras", "proximas_execucoes"]
     fieldsets = [
         (None, {"fields": ["nome", "tipo", "ativo"]}),
         ("Quando", {"fields": ["expressao", "em_palavras", "proximas_execucoes"]}),
