@@ -51,7 +51,9 @@ def _reivindicar(agendamento_id, agora: dt.datetime) -> bool:
         )
         if agendamento is None:
             return False  # outro worker o pegou agora, ou foi pausado
-        previsto = ultimo_horario_ate(agendamento.expressao, agora)
+        # O horário perdido mais recente; o próprio `proxima_em` quando foi posto fora dos
+        # horários da expressão (o demo o põe um minuto adiante).
+        previsto = max(ultimo_horario_ate(agendamento.expressao, agora), agendamento.proxima_em)
         criada = _criar_automatica(agendamento, previsto, agora)
         agendamento.proxima_em = proximo_horario(agendamento.expressao, depois_de=agora)
         agendamento.save(update_fields=["proxima_em", "atualizado_em"])

@@ -62,6 +62,22 @@ def test_worker_parado_por_tres_horarios_roda_uma_vez_so_o_ultimo(relogio):
     assert agendamento.proxima_em == horario("2027-01-09 08:00")
 
 
+def test_proximo_horario_posto_fora_da_expressao_roda_nele(relogio):
+    relogio.em("2027-01-05 06:00")
+    agendamento = criar_agendamento(expressao="0 8 * * *")
+    rodar_agendamentos()
+    relogio.em("2027-01-05 10:00")
+    rodar_agendamentos()  # o das 08:00
+    agendamento.proxima_em = horario("2027-01-05 10:01")  # como o demo faz: um minuto adiante
+    agendamento.save(update_fields=["proxima_em"])
+    relogio.em("2027-01-05 10:01:05")
+    rodar_agendamentos()
+    assert list(agendamento.execucoes.order_by("previsto_para").values_list("previsto_para")) == [
+        (horario("2027-01-05 08:00"),),
+        (horario("2027-01-05 10:01"),),
+    ]
+
+
 def test_execucao_que_falha_fica_registrada_e_o_proximo_horario_roda(relogio, monkeypatch):
     relogio.em("2027-01-04 10:00")
     agendamento = criar_agendamento(expressao="0 8 * * *")
