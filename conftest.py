@@ -127,7 +127,7 @@ def worker(simulador_exclusivo):
     from execucoes.models import EstadoRPA
     from execucoes.worker import Worker
 
-    trabalhador = Worker(intervalo=0.05, desligados={"criacao_mensal"})
+    trabalhador = Worker(intervalo=0.05, desligados={"agendamentos"})
     thread = threading.Thread(target=trabalhador.rodar, daemon=True)
     thread.start()
     # O simulador não repete as linhas a quem conecta depois: um job criado antes de o worker

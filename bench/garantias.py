@@ -45,7 +45,7 @@ class DoisWorkers:
     def __init__(self) -> None:
         from execucoes.worker import Worker
 
-        self.workers = [Worker(intervalo=0.05, desligados={"criacao_mensal"}) for _ in range(2)]
+        self.workers = [Worker(intervalo=0.05, desligados={"agendamentos"}) for _ in range(2)]
         self.threads = [threading.Thread(target=w.rodar, daemon=True) for w in self.workers]
 
     def __enter__(self):

@@ -67,7 +67,7 @@ def atraso() -> list[tuple]:
                 for c in _clientes(JOBS_ATRASO, "atraso")
             ]
         )
-        worker = Worker(intervalo=0.1, desligados={"criacao_mensal"})
+        worker = Worker(intervalo=0.1, desligados={"agendamentos"})
         thread = threading.Thread(target=worker.rodar, daemon=True)
         thread.start()
         time.sleep(1.0)  # o seguidor do stream conecta

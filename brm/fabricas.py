@@ -21,6 +21,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 from stdnum.br import cnpj as stdnum_cnpj
 
+from agendamentos.models import Agendamento, TipoAgendamento
 from clientes.models import Cliente
 from contas.models import Usuario
 from operadoras.models import Operadora
@@ -129,6 +130,13 @@ def criar_processo(cliente: Cliente | None = None, competencia=dt.date(2026, 3, 
     return Processo.objects.create(
         cliente=cliente or criar_cliente(), competencia=competencia, **campos
     )
+
+
+def criar_agendamento(
+    tipo: str = TipoAgendamento.CRIAR_PROCESSOS, expressao: str = "0 8 5 * *", **campos
+) -> Agendamento:
+    campos.setdefault("nome", f"Agendamento {next(_sequencia)}")
+    return Agendamento.objects.create(tipo=tipo, expressao=expressao, **campos)
 
 
 def token_de(usuario: Usuario, senha: str = SENHA) -> str:

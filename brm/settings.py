@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "clientes",
     "processos",
     "execucoes",
+    "agendamentos",
 ]
 
 GITHUB_ID = env.str("GITHUB_ID", default="")
@@ -326,9 +327,11 @@ RPA_ENVIO_SEM_RESPOSTA_SEGUNDOS = env.float("RPA_ENVIO_SEM_RESPOSTA_SEGUNDOS", d
 RPA_HOSTS_FATURA = env.list("RPA_HOSTS_FATURA", default=[])
 TAMANHO_MAXIMO_FATURA = env.int("TAMANHO_MAXIMO_FATURA_MB", default=20) * 1024 * 1024
 TAMANHO_MAXIMO_UPLOAD = TAMANHO_MAXIMO_FATURA  # o maior arquivo que o produto aceita
+# Só o valor inicial: a migração agendamentos/0002 cria com ele o agendamento da criação mensal
+# ("0 6 <dia> * *"); depois, quem manda é o agendamento (admin → Agendamentos).
 PROCESSOS_DIA_CRIACAO = env.int("PROCESSOS_DIA_CRIACAO", default=1)
 # O que o worker repete: a lista DEVERES do deveres.py de cada app, nesta ordem (nucleo.deveres).
-DEVERES_DO_WORKER = ["execucoes.deveres.DEVERES", "processos.deveres.DEVERES"]
+DEVERES_DO_WORKER = ["execucoes.deveres.DEVERES", "agendamentos.deveres.DEVERES"]
 QUATRO_OLHOS = env.bool("QUATRO_OLHOS", default=False)
 PORT = env.int("PORT", default=5050)
 if not 1 <= PROCESSOS_DIA_CRIACAO <= 28:

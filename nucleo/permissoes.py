@@ -17,6 +17,7 @@ class Capacidade(models.TextChoices):
     CADASTRAR = "equipe.cadastrar", "manter operadoras e clientes e excluir processos"
     GERIR_EQUIPE = "equipe.gerir_equipe", "manter as pessoas da equipe"
     GERIR_TOKEN = "equipe.gerir_token", "guardar e renovar o token da API RPA"
+    AGENDAR = "equipe.agendar", "manter, pausar e executar os agendamentos"
 
 
 def pode(usuario, capacidade: Capacidade | str) -> bool:

@@ -8,7 +8,6 @@ from django.db import models
 from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import In
-from django.utils import timezone
 
 from execucoes.models import Execucao, StatusExecucao, TipoExecucao
 from nucleo.modelos import ModeloBase
@@ -211,13 +210,20 @@ class Processo(ModeloBase):
         a mais recente: a ativa é sempre a última) e, se é do robô e terminou, mais uma na conta.
 
         Chame na transação que a criou ou a encerrou — uma vez por criação e por desfecho."""
-        falhou = execucao.status in STATUS_DE_FALHA
-        campos = {"ultima_execucao_falhou": falhou}
-        if execucao.tipo in TIPOS_DO_ROBO and execucao.status == StatusExecucao.CONCLUIDO:
-            campos["execucoes_concluidas"] = F("execucoes_concluidas") + 1
-        elif execucao.tipo in TIPOS_DO_ROBO and falhou:
-            campos["execucoes_com_falha"] = F("execucoes_com_falha") + 1
-        cls.objects.filter(pk=execucao.processo_id).update(**campos)
+        cls.registrar_execucoes([execucao])
+
+    @classmethod
+    def registrar_execucoes(cls, execucoes) -> None:
+        """`registrar_execucao` de muitas de uma vez (no máximo uma por processo): um UPDATE por
+        resumo diferente — um só para as execuções novas de um lote."""
+        por_resumo: dict[tuple[bool, str | None], list] = {}
+        for execucao in execucoes:
+            por_resumo.setdefault(_resumo_da_execucao(execucao), []).append(execucao.processo_id)
+        for (falhou, conta), processos in por_resumo.items():
+            campos = {"ultima_execucao_falhou": falhou}
+            if conta:
+                campos[conta] = F(conta) + 1
+            cls.objects.filter(pk__in=processos).update(**campos)
 
     @classmethod
     def recalcular_resumo_das_execucoes(cls, processos: models.QuerySet | None = None) -> int:
@@ -261,6 +267,17 @@ class Processo(ModeloBase):
         )
 
 
+def _resumo_da_execucao(execucao) -> tuple[bool, str | None]:
+    """Se a execução falhou, e que conta do processo ela soma (nenhuma se ainda não terminou ou
+    não é do robô)."""
+    falhou = execucao.status in STATUS_DE_FALHA
+    if execucao.tipo in TIPOS_DO_ROBO and execucao.status == StatusExecucao.CONCLUIDO:
+        return falhou, "execucoes_concluidas"
+    if execucao.tipo in TIPOS_DO_ROBO and falhou:
+        return falhou, "execucoes_com_falha"
+    return falhou, None
+
+
 class Transicao(models.Model):
     """Trilha de auditoria: cada mudança de status de um processo, na mesma transação."""
 
@@ -302,27 +319,9 @@ class Transicao(models.Model):
     def __str__(self) -> str:
         return f"{self.de or '—'} → {self.para}"
 
-
-class CriacaoMensal(models.Model):
-    """A criação automática dos processos de uma competência pelo worker (processos.deveres).
-
-    Uma por competência: a chave é a trava entre vários workers, e a criação que a encontra feita
-    não roda de novo. As criações à mão (admin, API, comando) não passam por aqui.
-    """
-
-    competencia = models.DateField("competência", primary_key=True)
-    feita_em = models.DateTimeField("feita em", default=timezone.now)
-    criados = models.PositiveIntegerField("processos criados", default=0)
-
-    class Meta:
-        verbose_name = "criação mensal"
-        verbose_name_plural = "criações mensais"
-        ordering = ["-competencia"]
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(competencia__day=1), name="criacao_mensal_competencia_dia_1"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return formatar_competencia(self.competencia)
+    @classmethod
+    def rejeicoes(cls) -> models.QuerySet:
+        """As rejeições de fatura: a única seta que volta da aprovação para o download."""
+        return cls.objects.filter(
+            de=StatusProcesso.AGUARDANDO_APROVACAO, para=StatusProcesso.AGUARDANDO_DOWNLOAD
+        )

@@ -6,15 +6,22 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from brm.fabricas import criar_cliente, criar_operadora, criar_processo
+from agendamentos.execucao import executar_agora
+from brm.fabricas import (
+    criar_agendamento,
+    criar_cliente,
+    criar_operadora,
+    criar_processo,
+    criar_usuario,
+)
 from execucoes.models import Execucao, LogExecucao, TipoExecucao
 from processos.models import Origem, StatusProcesso
 
 pytestmark = pytest.mark.django_db
 
-NOSSOS_APPS = {"contas", "operadoras", "clientes", "processos", "execucoes"}
+NOSSOS_APPS = {"contas", "operadoras", "clientes", "processos", "execucoes", "agendamentos"}
 MODELOS = [modelo for modelo in admin.site._registry if modelo._meta.app_label in NOSSOS_APPS]
-SOMENTE_LEITURA = {"execucao", "logexecucao", "transicao"}
+SOMENTE_LEITURA = {"execucao", "logexecucao", "transicao", "execucaoagendamento"}
 
 
 def _url(modelo, pagina: str) -> str:
@@ -27,6 +34,7 @@ def dados():
     processo.mudar_status(StatusProcesso.AGUARDANDO_APROVACAO, origem=Origem.WORKER)
     execucao = Execucao.objects.create(processo=processo, tipo=TipoExecucao.DOWNLOAD_FATURA)
     LogExecucao.objects.create(execucao=execucao, mensagem="Iniciando")
+    executar_agora(criar_agendamento(), criar_usuario("ADMINISTRADOR"))
     return processo
 
 

@@ -6,8 +6,19 @@ import ast
 from pathlib import Path
 
 RAIZ = Path(__file__).resolve().parents[2]
-PACOTES = {"nucleo", "contas", "operadoras", "clientes", "processos", "execucoes", "brm"}
+PACOTES = {
+    "nucleo",
+    "contas",
+    "operadoras",
+    "clientes",
+    "processos",
+    "execucoes",
+    "agendamentos",
+    "brm",
+}
 DOMINIO_E_PROJETO = PACOTES - {"nucleo"}
+# Os apps que rodam por conta própria usando os outros: nenhum app de baixo os importa.
+DE_CIMA = {"agendamentos"}
 
 
 def _modulos() -> dict[str, Path]:
@@ -49,6 +60,17 @@ def test_a_base_comum_nao_importa_os_apps_nem_o_projeto():
         if origem.split(".")[0] == "nucleo"
         for destino in destinos
         if destino.split(".")[0] in DOMINIO_E_PROJETO
+    )
+    assert de_baixo_para_cima == []
+
+
+def test_os_apps_do_dominio_nao_importam_os_agendamentos():
+    de_baixo_para_cima = sorted(
+        f"{origem} → {destino}"
+        for origem, destinos in _grafo().items()
+        if origem.split(".")[0] not in {*DE_CIMA, "brm"}
+        for destino in destinos
+        if destino.split(".")[0] in DE_CIMA
     )
     assert de_baixo_para_cima == []
 

@@ -1,6 +1,8 @@
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
+from agendamentos.models import Agendamento, TipoAgendamento
 from clientes.models import Cliente
 from contas.models import Usuario
 from operadoras.models import Operadora
@@ -28,6 +30,17 @@ def test_demo_carrega_e_e_idempotente(settings, capsys):
         "OPERADOR",
     }
     assert "admin / brm-admin" in saida
+
+
+def test_demo_tem_agendamentos_e_um_roda_um_minuto_depois(settings):
+    settings.DEBUG = True
+    call_command("demo")
+    call_command("demo")
+    assert set(Agendamento.objects.values_list("tipo", flat=True)) == set(TipoAgendamento)
+    logo = Agendamento.objects.get(tipo=TipoAgendamento.BAIXAR_FATURAS)
+    falta = (logo.proxima_em - timezone.now()).total_seconds()
+    assert logo.ativo and 30 < falta <= 60
+    assert Agendamento.objects.filter(tipo=TipoAgendamento.CRIAR_PROCESSOS).count() == 1
 
 
 def test_demo_recusa_sem_debug(settings):

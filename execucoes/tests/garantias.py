@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import requests
+from django.apps import apps
 from django.conf import settings
 from django.utils import timezone
 from pypdf import PdfReader
@@ -28,8 +29,7 @@ from pypdf import PdfReader
 from brm.fabricas import esperar, url_do_banco_de_teste
 from execucoes.models import STATUS_ATIVOS, EstadoRPA, Execucao
 from processos.acoes import Pedido, executar_download
-from processos.competencia import competencia_atual
-from processos.models import CriacaoMensal, Origem, Processo
+from processos.models import Origem, Processo
 
 # Tudo rápido: um download leva 0,5 a 1 s no simulador.
 VELOCIDADE = 20.0
@@ -171,8 +171,9 @@ class Bancada:
 
     def iniciar_workers(self, sim, quantidade: int = 2, **ajustes) -> None:
         """Sobe os workers (variáveis de ambiente em `ajustes`) e espera o stream de eventos."""
-        # A criação mensal automática criaria processos do mês para todos os clientes.
-        CriacaoMensal.objects.get_or_create(competencia=competencia_atual())
+        # Um agendamento que vencesse no meio criaria processos ou pediria downloads por conta
+        # própria. Pelo registro de apps: `execucoes` não importa `agendamentos`, que está acima.
+        apps.get_model("agendamentos", "Agendamento").objects.update(ativo=False)
         ambiente = ambiente_do_worker(sim, ajustes)
         novos = [
             ProcessoWorker(f"worker-{len(self.workers) + i + 1}", ambiente, self.pasta)

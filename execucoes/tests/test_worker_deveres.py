@@ -52,7 +52,7 @@ def test_os_apps_declaram_os_deveres_do_worker_na_ordem():
         "token",
         "eventos",
         "sinal",
-        "criacao_mensal",
+        "agendamentos",
     ]
 
 

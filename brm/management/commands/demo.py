@@ -1,10 +1,13 @@
+import datetime as dt
 import random
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 from stdnum.br import cnpj
 
+from agendamentos.models import Agendamento, TipoAgendamento
 from clientes.importacao import importar_clientes
 from clientes.models import Cliente
 from contas.models import Perfil, Usuario
@@ -46,6 +49,17 @@ EMPRESAS = [
     "OTICA VISAO CLARA",
     "RESTAURANTE SABOR CASEIRO",
 ]
+AGENDAMENTOS = [
+    # nome, tipo, expressão, ativo
+    ("Criação mensal dos processos", TipoAgendamento.CRIAR_PROCESSOS, "0 6 1 * *", True),
+    ("Downloads dos dias úteis", TipoAgendamento.BAIXAR_FATURAS, "0 8 * * 1-5", True),
+    ("Envio das aprovadas ao SAT", TipoAgendamento.ENVIAR_AO_SAT, "30 12 * * *", True),
+    # Pausado até o envio de e-mails chegar (o tipo ainda não faz nada).
+    ("Resumo do mês por e-mail", TipoAgendamento.RESUMO_MENSAL, "0 9 1 * *", False),
+]
+# Este roda um minuto depois de o demo terminar, para se ver o worker agir sozinho.
+LOGO_DEPOIS = "Downloads dos dias úteis"
+
 SERVICOS = [("Internet", "Link Dedicado"), ("Móvel", "Celular"), ("Telefonia", "Fixo")]
 CIDADES = ["Campo Grande-MS", "São Paulo-SP", "Curitiba-PR", "Cuiabá-MT", "Dourados-MS"]
 
@@ -68,6 +82,7 @@ class Command(BaseCommand):
         criacao = criar_processos_mensais(competencia=competencia_atual(), origem=Origem.COMANDO)
         self.stdout.write(criacao.mensagem())
         self._usuarios()
+        self._agendamentos()
 
     def _operadoras(self) -> None:
         for nome, codigo, possui_rpa, portal in OPERADORAS:
@@ -119,3 +134,15 @@ class Command(BaseCommand):
                 # Um token aceito pelo simulador local (mesmo segredo de desenvolvimento).
                 guardar_token(usuario, emitir_token(segredo_do_ambiente()))
             self.stdout.write(f"  {username} / {senha}  ({usuario.get_perfil_display()})")
+
+    def _agendamentos(self) -> None:
+        for nome, tipo, expressao, ativo in AGENDAMENTOS:
+            Agendamento.objects.get_or_create(
+                nome=nome, defaults={"tipo": tipo, "expressao": expressao, "ativo": ativo}
+            )
+        daqui_a_pouco = timezone.now() + dt.timedelta(minutes=1)
+        Agendamento.objects.filter(nome=LOGO_DEPOIS).update(ativo=True, proxima_em=daqui_a_pouco)
+        self.stdout.write(
+            f"Agendamentos: {Agendamento.objects.count()}; “{LOGO_DEPOIS}” roda às "
+            f"{timezone.localtime(daqui_a_pouco):%H:%M:%S} (Admin → Agendamentos)."
+        )

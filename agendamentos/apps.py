@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AgendamentosConfig(AppConfig):
+    name = "agendamentos"
+    verbose_name = "Agendamentos"
