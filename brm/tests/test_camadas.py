@@ -6,7 +6,16 @@ import ast
 from pathlib import Path
 
 RAIZ = Path(__file__).resolve().parents[2]
-PACOTES = {"nucleo", "contas", "operadoras", "clientes", "processos", "execucoes", "brm"}
+PACOTES = {
+    "nucleo",
+    "contas",
+    "operadoras",
+    "clientes",
+    "processos",
+    "execucoes",
+    "notificacoes",
+    "brm",
+}
 DOMINIO_E_PROJETO = PACOTES - {"nucleo"}
 
 
