@@ -162,7 +162,7 @@ def reivindicar() -> Notificacao | None:
             Notificacao.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(status=StatusNotificacao.PENDENTE)
             .filter(Q(proxima_tentativa_em__isnull=True) | Q(proxima_tentativa_em__lte=agora))
-            .order_by("proxima_tentativa_em", "criado_em")
+            .order_by("criado_em")
             .first()
         )
         if notificacao is None:

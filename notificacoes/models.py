@@ -13,7 +13,7 @@ from django.db import models
 from django.utils import timezone
 
 from nucleo.criptografia import CampoCifrado
-from nucleo.modelos import ModeloBase
+from nucleo.modelos import CampoURL, ModeloBase
 from nucleo.permissoes import Capacidade, pode
 
 
@@ -135,7 +135,7 @@ class Webhook(ModeloBase):
     """Um endereço que recebe as notificações escolhidas num POST JSON assinado (HMAC-SHA256)."""
 
     nome = models.CharField("nome", max_length=100, unique=True)
-    url = models.URLField(
+    url = CampoURL(
         "URL", max_length=500, help_text="Recebe um POST JSON por notificação (http ou https)."
     )
     segredo = CampoCifrado(

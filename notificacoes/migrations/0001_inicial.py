@@ -2,6 +2,7 @@
 
 import django.db.models.deletion
 import nucleo.criptografia
+import nucleo.modelos
 import uuid
 from django.conf import settings
 from django.db import migrations, models
@@ -23,7 +24,7 @@ class Migration(migrations.Migration):
                 ('criado_em', models.DateTimeField(auto_now_add=True, verbose_name='criado em')),
                 ('atualizado_em', models.DateTimeField(auto_now=True, verbose_name='atualizado em')),
                 ('nome', models.CharField(max_length=100, unique=True, verbose_name='nome')),
-                ('url', models.URLField(help_text='Recebe um POST JSON por notificação (http ou https).', max_length=500, verbose_name='URL')),
+                ('url', nucleo.modelos.CampoURL(help_text='Recebe um POST JSON por notificação (http ou https).', max_length=500, verbose_name='URL')),
                 ('segredo', nucleo.criptografia.CampoCifrado(blank=True, help_text='Assina o corpo (cabeçalho X-BRM-Assinatura: sha256=…). Guardado cifrado.', verbose_name='segredo')),
                 ('tipos', models.JSONField(blank=True, default=list, verbose_name='tipos enviados')),
                 ('ativo', models.BooleanField(default=True, verbose_name='ativo')),
