@@ -13,3 +13,13 @@ class SMTPQueCai(EmailBackend):
             SMTPQueCai.falhas -= 1
             raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
         return super().send_messages(messages)
+
+
+class SMTPLento(EmailBackend):
+    """O locmem que demora um pouco em cada envio: dois remetentes se cruzam de verdade."""
+
+    def send_messages(self, messages):
+        import time
+
+        time.sleep(0.01)  # a janela entre reivindicar e gravar o desfecho, alargada
+        return super().send_messages(messages)
