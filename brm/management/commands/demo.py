@@ -9,6 +9,8 @@ from clientes.importacao import importar_clientes
 from clientes.models import Cliente
 from contas.models import Perfil, Usuario
 from execucoes.token_rpa import guardar_token
+from notificacoes.eventos import enviar_resumo_mensal
+from notificacoes.models import Canal, Preferencia, TipoNotificacao
 from operadoras.models import Operadora
 from processos.competencia import competencia_atual
 from processos.criacao import criar_processos_mensais
@@ -68,6 +70,7 @@ class Command(BaseCommand):
         criacao = criar_processos_mensais(competencia=competencia_atual(), origem=Origem.COMANDO)
         self.stdout.write(criacao.mensagem())
         self._usuarios()
+        self._notificacoes()
 
     def _operadoras(self) -> None:
         for nome, codigo, possui_rpa, portal in OPERADORAS:
@@ -119,3 +122,17 @@ class Command(BaseCommand):
                 # Um token aceito pelo simulador local (mesmo segredo de desenvolvimento).
                 guardar_token(usuario, emitir_token(segredo_do_ambiente()))
             self.stdout.write(f"  {username} / {senha}  ({usuario.get_perfil_display()})")
+
+    def _notificacoes(self) -> None:
+        """Toda a equipe de demonstração assina o resumo do mês: o sino de cada um já tem uma
+        notificação, e o worker mostra os e-mails no console (EMAIL_URL padrão)."""
+        for usuario in Usuario.objects.filter(username__in=[u[0] for u in USUARIOS]):
+            for canal in (Canal.EMAIL, Canal.APP):
+                Preferencia.objects.get_or_create(
+                    usuario=usuario,
+                    tipo=TipoNotificacao.RESUMO_MENSAL,
+                    canal=canal,
+                    defaults={"ligada": True},
+                )
+        novas = enviar_resumo_mensal(competencia_atual())
+        self.stdout.write(f"Notificações: {novas} nova(s) na fila (resumo do mês).")
