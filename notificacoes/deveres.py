@@ -6,7 +6,7 @@ from nucleo.deveres import Dever
 DEVERES = [
     Dever("notificacoes_resumo_aprovacao", 60, fazer=eventos.resumo_de_aprovacao),
     Dever("notificacoes_vencimentos", 60, fazer=eventos.vencimentos_sem_sat),
-    Dever("notificacoes_tentativas", 15, fazer=eventos.tentativas_esgotadas),
-    Dever("notificacoes_token", 30, fazer=eventos.avisos_do_token),
+    Dever("notificacoes_tentativas", 5, fazer=eventos.tentativas_esgotadas),
+    Dever("notificacoes_token", 10, fazer=eventos.avisos_do_token),
     Dever("notificacoes_enviar", 2, fazer=envio.enviar_pendentes),
 ]

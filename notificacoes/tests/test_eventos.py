@@ -33,7 +33,7 @@ def _esperando(razao_social, vencimento, valor="100.00"):
 @pytest.fixture
 def tres_esperando(db):
     return [
-        _esperando("TERCEIRA LTDA", dt.date(2026, 3, 25), "300.00"),
+        _esperando("TERCEIRA & FILHOS LTDA", dt.date(2026, 3, 25), "300.00"),
         _esperando("PRIMEIRA LTDA", dt.date(2026, 3, 12), "1234.56"),
         _esperando("SEM VENCIMENTO LTDA", None),
         _esperando("SEGUNDA LTDA", dt.date(2026, 3, 15), "200.00"),
@@ -58,6 +58,8 @@ def test_resumo_de_aprovacao_lista_do_vencimento_mais_proximo_com_links(
     assert f'href="https://brm.example.com/processos/{terceira.pk}/"' in aviso.html
     assert "R$ 1.234,56" in aviso.texto
     assert "12/03/2026" in aviso.html
+    assert "TERCEIRA & FILHOS LTDA" in aviso.texto  # texto puro, sem entidades HTML
+    assert "TERCEIRA &amp; FILHOS LTDA" in aviso.html
 
 
 def test_resumo_de_aprovacao_espera_a_hora_e_sai_uma_vez_por_dia(
