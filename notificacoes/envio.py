@@ -138,7 +138,12 @@ def _enfileirar(
 
 # --- Mandar ------------------------------------------------------------------------------------
 class FalhaNoEnvio(Exception):
-    """`str(erro)` diz à equipe, em pt-BR e sem segredos, por que o envio não saiu."""
+    """`str(erro)` diz à equipe, em pt-BR e sem segredos, por que o envio não saiu. Definitiva:
+    tentar de novo não adianta (a pessoa foi desativada, não tem e-mail)."""
+
+    def __init__(self, mensagem: str, *, definitiva: bool = False) -> None:
+        super().__init__(mensagem)
+        self.definitiva = definitiva
 
 
 def enviar_pendentes(limite: int = 50) -> int:
@@ -182,7 +187,7 @@ def entregar(notificacao: Notificacao) -> bool:
         elif notificacao.canal == Canal.WEBHOOK:
             _mandar_webhook(notificacao)
     except FalhaNoEnvio as erro:
-        _falhou(notificacao, str(erro))
+        _falhou(notificacao, str(erro), definitiva=erro.definitiva)
         return False
     Notificacao.objects.filter(pk=notificacao.pk, status=StatusNotificacao.ENVIANDO).update(
         status=StatusNotificacao.ENVIADA,
@@ -194,8 +199,8 @@ def entregar(notificacao: Notificacao) -> bool:
     return True
 
 
-def _falhou(notificacao: Notificacao, erro: str) -> None:
-    if notificacao.tentativas >= settings.NOTIFICACOES_MAX_TENTATIVAS:
+def _falhou(notificacao: Notificacao, erro: str, *, definitiva: bool) -> None:
+    if definitiva or notificacao.tentativas >= settings.NOTIFICACOES_MAX_TENTATIVAS:
         logger.error(
             "Notification %s gave up after %d attempt(s)", notificacao.pk, notificacao.tentativas
         )
@@ -241,7 +246,7 @@ def encerrar_interrompidas() -> int:
 def _mandar_email(notificacao: Notificacao) -> None:
     destinatario = notificacao.destinatario
     if not destinatario.is_active or not destinatario.email:
-        raise FalhaNoEnvio("A pessoa não está ativa ou não tem e-mail.")
+        raise FalhaNoEnvio("A pessoa não está ativa ou não tem e-mail.", definitiva=True)
     contexto = {"notificacao": notificacao, "link": notificacao.url_absoluta()}
     mensagem = EmailMultiAlternatives(
         subject=f"[BRM RPA] {notificacao.assunto}",

@@ -99,3 +99,13 @@ def test_desiste_depois_do_maximo_de_tentativas_e_guarda_o_erro(
     assert "SMTPServerDisconnected" in aviso_por_email.erro
     assert smtp_que_cai.falhas == 7  # nenhuma tentativa depois de desistir
     assert mail.outbox == []
+
+
+def test_quem_foi_desativada_antes_do_envio_nao_recebe_e_nao_se_insiste(aviso_por_email):
+    pessoa = aviso_por_email.destinatario
+    pessoa.is_active = False
+    pessoa.save()
+    assert enviar_pendentes() == 0
+    aviso_por_email.refresh_from_db()
+    assert (aviso_por_email.status, aviso_por_email.tentativas) == (StatusNotificacao.FALHOU, 1)
+    assert mail.outbox == []

@@ -41,7 +41,7 @@ def tres_esperando(db):
 
 
 def test_resumo_de_aprovacao_lista_do_vencimento_mais_proximo_com_links(
-    tres_esperando, aprovador, relogio, settings
+    tres_esperando, aprovador, relogio, settings, navegador_de
 ):
     settings.SITE_URL = "https://brm.example.com"
     relogio.ir_para(dt.datetime(2026, 3, 10, 8, 0, tzinfo=SP))
@@ -60,6 +60,8 @@ def test_resumo_de_aprovacao_lista_do_vencimento_mais_proximo_com_links(
     assert "12/03/2026" in aviso.html
     assert "TERCEIRA & FILHOS LTDA" in aviso.texto  # texto puro, sem entidades HTML
     assert "TERCEIRA &amp; FILHOS LTDA" in aviso.html
+    lista = navegador_de(aprovador).get(aviso.link)
+    assert lista.status_code == 200 and "PRIMEIRA LTDA" in lista.content.decode()
 
 
 def test_resumo_de_aprovacao_espera_a_hora_e_sai_uma_vez_por_dia(
