@@ -1,6 +1,7 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils.html import format_html
 
+from notificacoes.envio import FalhaNoEnvio, testar_webhook
 from notificacoes.forms import FormularioWebhook
 from notificacoes.models import COR_DO_STATUS, Notificacao, TipoNotificacao, Webhook
 from nucleo.admin_base import AdminSomenteLeitura, selo
@@ -60,6 +61,19 @@ class NotificacaoAdmin(AdminSomenteLeitura):
         return selo(obj.status, obj.get_status_display(), COR_DO_STATUS)
 
 
+@admin.action(description="Enviar um POST de teste", permissions=["change"])
+def enviar_teste(modeladmin, request, queryset):
+    for webhook in queryset:
+        try:
+            testar_webhook(webhook)
+        except FalhaNoEnvio as erro:
+            modeladmin.message_user(request, str(erro), messages.ERROR)
+        else:
+            modeladmin.message_user(
+                request, f"O webhook “{webhook.nome}” recebeu o teste (HTTP 2xx).", messages.SUCCESS
+            )
+
+
 @admin.register(Webhook)
 class WebhookAdmin(admin.ModelAdmin):
     """Só administradores; o segredo nunca volta para a tela."""
@@ -69,6 +83,7 @@ class WebhookAdmin(admin.ModelAdmin):
     list_filter = ["ativo"]
     fields = ["nome", "url", "segredo_guardado", "novo_segredo", "tipos", "ativo"]
     readonly_fields = ["segredo_guardado"]
+    actions = [enviar_teste]
 
     def has_module_permission(self, request) -> bool:
         return _administrador(request)

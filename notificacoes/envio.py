@@ -21,6 +21,7 @@ import hashlib
 import hmac
 import json
 import logging
+import uuid
 from collections.abc import Iterable
 
 import requests
@@ -265,7 +266,7 @@ def _mandar_email(notificacao: Notificacao) -> None:
 
 
 def corpo_do_webhook(notificacao: Notificacao) -> bytes:
-    return json.dumps(
+    return _json(
         {
             "id": str(notificacao.pk),
             "tipo": notificacao.tipo,
@@ -274,9 +275,12 @@ def corpo_do_webhook(notificacao: Notificacao) -> bytes:
             "texto": notificacao.texto,
             "link": notificacao.url_absoluta(),
             "criada_em": notificacao.criado_em.isoformat(),
-        },
-        ensure_ascii=False,
-    ).encode()
+        }
+    )
+
+
+def _json(dados: dict) -> bytes:
+    return json.dumps(dados, ensure_ascii=False).encode()
 
 
 def assinatura(segredo: str, corpo: bytes) -> str:
@@ -285,13 +289,38 @@ def assinatura(segredo: str, corpo: bytes) -> str:
 
 
 def _mandar_webhook(notificacao: Notificacao) -> None:
-    webhook = notificacao.webhook
-    corpo = corpo_do_webhook(notificacao)
+    _postar(
+        notificacao.webhook,
+        corpo_do_webhook(notificacao),
+        evento=notificacao.tipo,
+        entrega=str(notificacao.pk),
+    )
+
+
+def testar_webhook(webhook: Webhook) -> None:
+    """Um POST de teste (tipo TESTE), assinado como os outros, fora da fila: o administrador vê
+    na hora se o endereço e o segredo estão certos. Levanta `FalhaNoEnvio` dizendo o que houve."""
+    entrega = f"teste-{uuid.uuid4()}"
+    corpo = _json(
+        {
+            "id": entrega,
+            "tipo": "TESTE",
+            "tipo_rotulo": "Teste",
+            "assunto": "Teste do webhook do BRM RPA",
+            "texto": "Se você está lendo isto, o webhook está funcionando.",
+            "link": absoluto("/admin/"),
+            "criada_em": timezone.now().isoformat(),
+        }
+    )
+    _postar(webhook, corpo, evento="TESTE", entrega=entrega)
+
+
+def _postar(webhook: Webhook, corpo: bytes, *, evento: str, entrega: str) -> None:
     cabecalhos = {
         "Content-Type": "application/json; charset=utf-8",
         "User-Agent": "BRM-RPA-Notificacoes/1",
-        "X-BRM-Evento": notificacao.tipo,
-        "X-BRM-Entrega": str(notificacao.pk),
+        "X-BRM-Evento": evento,
+        "X-BRM-Entrega": entrega,
     }
     if webhook.segredo:
         cabecalhos["X-BRM-Assinatura"] = assinatura(webhook.segredo, corpo)

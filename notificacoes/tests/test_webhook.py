@@ -144,3 +144,22 @@ def test_o_administrador_ve_a_caixa_de_saida_com_filtros(administrador, navegado
     )
     assert pagina.status_code == 200
     assert "Token recusado" in pagina.content.decode()
+
+
+def test_o_administrador_testa_o_webhook_e_ve_o_resultado(
+    webhook, receptor_de_webhook, administrador, navegador_de
+):
+    receptor_de_webhook.respostas = [200, 403]
+    navegador = navegador_de(administrador)
+    dados = {"action": "enviar_teste", "_selected_action": [webhook.pk]}
+
+    resposta = navegador.post("/admin/notificacoes/webhook/", dados, follow=True)
+    assert "O webhook “Chat da equipe” recebeu o teste (HTTP 2xx)." in resposta.content.decode()
+    recebido = receptor_de_webhook.recebidos[0]
+    esperada = hmac.new(SEGREDO.encode(), recebido["corpo"], hashlib.sha256).hexdigest()
+    assert recebido["cabecalhos"]["X-BRM-Assinatura"] == f"sha256={esperada}"
+    assert receptor_de_webhook.json()["tipo"] == "TESTE"
+
+    resposta = navegador.post("/admin/notificacoes/webhook/", dados, follow=True)
+    assert "O webhook “Chat da equipe” respondeu HTTP 403." in resposta.content.decode()
+    assert not Notificacao.objects.exists()  # o teste não passa pela caixa de saída
