@@ -8,5 +8,5 @@ DEVERES = [
     Dever("notificacoes_vencimentos", 60, fazer=eventos.vencimentos_sem_sat),
     Dever("notificacoes_tentativas", 5, fazer=eventos.tentativas_esgotadas),
     Dever("notificacoes_token", 10, fazer=eventos.avisos_do_token),
-    Dever("notificacoes_enviar", 2, fazer=envio.enviar_pendentes),
+    Dever("notificacoes_enviar", 1, tarefa=envio.Remetente),
 ]

@@ -23,11 +23,12 @@ import json
 import logging
 import uuid
 from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import requests
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import close_old_connections, connection, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -148,16 +149,45 @@ class FalhaNoEnvio(Exception):
 
 
 def enviar_pendentes(limite: int = 50) -> int:
-    """O dever do worker: manda até `limite` notificações vencidas, uma reivindicada por vez.
-    Devolve quantas foram entregues."""
+    """Manda até `limite` notificações vencidas, uma reivindicada por vez. Devolve quantas foram
+    entregues. Na primeira falha, pára: com o SMTP ou o webhook fora do ar, cada tentativa
+    esperaria o prazo inteiro, e as outras linhas esperam a próxima volta."""
     encerrar_interrompidas()
     entregues = 0
     for _ in range(limite):
         notificacao = reivindicar()
         if notificacao is None:
             break
-        entregues += entregar(notificacao)
+        if not entregar(notificacao):
+            break
+        entregues += 1
     return entregues
+
+
+class Remetente:
+    """O dever do worker (`nucleo.deveres.Tarefa`): `enviar_pendentes` numa thread própria, uma
+    rodada por vez. Um SMTP pendurado (até `EMAIL_TIMEOUT`) não segura o despacho dos robôs."""
+
+    def __init__(self, worker: str) -> None:
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="notificacoes")
+        self._rodada: Future | None = None
+
+    def __call__(self) -> None:
+        if self._rodada is None or self._rodada.done():
+            self._rodada = self._thread.submit(_rodada_em_thread)
+
+    def encerrar(self) -> None:
+        self._thread.shutdown(wait=True, cancel_futures=True)
+
+
+def _rodada_em_thread() -> None:
+    close_old_connections()
+    try:
+        enviar_pendentes()
+    except Exception:
+        logger.exception("Notification sender round failed")
+    finally:
+        connection.close()
 
 
 def reivindicar() -> Notificacao | None:

@@ -109,3 +109,14 @@ def test_quem_foi_desativada_antes_do_envio_nao_recebe_e_nao_se_insiste(aviso_po
     aviso_por_email.refresh_from_db()
     assert (aviso_por_email.status, aviso_por_email.tentativas) == (StatusNotificacao.FALHOU, 1)
     assert mail.outbox == []
+
+
+def test_com_o_smtp_fora_uma_rodada_para_na_primeira_falha(operador, smtp_que_cai):
+    operador.email = "olga@brm.example"
+    operador.save()
+    for numero in range(3):
+        notificar(TipoNotificacao.TENTATIVAS_ESGOTADAS, chave=str(numero), assunto="a", texto="t")
+    smtp_que_cai.falhas = 10
+    assert enviar_pendentes() == 0
+    emails = Notificacao.objects.filter(canal=Canal.EMAIL)
+    assert sorted(emails.values_list("tentativas", flat=True)) == [0, 0, 1]
