@@ -59,7 +59,8 @@ TAMANHO_DA_CHAVE = 255
 def destinatarios_padrao(tipo: str) -> list[Usuario]:
     """As pessoas ativas com a capacidade de agir sobre o tipo (`DESTINO_DO_TIPO`)."""
     capacidade = DESTINO_DO_TIPO[tipo].capacidade
-    return [u for u in Usuario.objects.filter(is_active=True) if pode(u, capacidade)]
+    ativos = Usuario.objects.filter(is_active=True).defer("api_externa_token")
+    return [pessoa for pessoa in ativos if pode(pessoa, capacidade)]
 
 
 def notificar(
@@ -92,7 +93,7 @@ def notificar(
             novas += _enfileirar(
                 tipo, chave, canal, assunto, texto, html, link, destinatario=pessoa
             )
-    for webhook in Webhook.objects.filter(ativo=True):
+    for webhook in Webhook.objects.filter(ativo=True).defer("segredo"):
         if webhook.recebe(tipo):
             novas += _enfileirar(
                 tipo, chave, Canal.WEBHOOK, assunto, texto, html, link, webhook=webhook

@@ -11,7 +11,7 @@ import hashlib
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
 
@@ -26,7 +26,9 @@ from processos.models import STATUS_DE_FALHA, TIPOS_DO_ROBO, Processo, StatusPro
 # Quantas faturas um resumo lista (as outras ficam no “e mais N”, com o link da lista completa).
 LISTADOS = 50
 DIAS_ATE_O_VENCIMENTO = 3
-MARCOS_DO_TOKEN = (30, 7, 1)  # dias antes de expirar
+MARCOS_DO_TOKEN = (30, 7, 1)
+# Nenhum texto mostra a senha do portal: decifrá-la a cada linha listada seria à toa.
+SEGREDOS = ("cliente__senha_portal",)  # dias antes de expirar
 # Uma falha mais antiga que isso não é avisada (não inunda a caixa na primeira partida).
 JANELA_DAS_FALHAS = dt.timedelta(days=3)
 
@@ -61,9 +63,9 @@ def resumo_de_aprovacao() -> int:
     if not total:
         return 0
     processos = list(
-        esperando.select_related("cliente__operadora").order_by(
-            F("vencimento").asc(nulls_last=True), "criado_em"
-        )[:LISTADOS]
+        esperando.select_related("cliente__operadora")
+        .defer(*SEGREDOS)
+        .order_by(F("vencimento").asc(nulls_last=True), "criado_em")[:LISTADOS]
     )
     texto, html = conteudo(
         "resumo_aprovacao",
@@ -104,7 +106,9 @@ def vencimentos_sem_sat() -> int:
     if not total:
         return 0
     processos = list(
-        vencendo.select_related("cliente__operadora").order_by("vencimento", "criado_em")[:LISTADOS]
+        vencendo.select_related("cliente__operadora")
+        .defer(*SEGREDOS)
+        .order_by("vencimento", "criado_em")[:LISTADOS]
     )
     texto, html = conteudo("vencimento_sem_sat", {**_lista(processos, total), "ate": ate})
     return notificar(
@@ -137,6 +141,7 @@ def tentativas_esgotadas() -> int:
         )
         .exclude(Exists(mais_nova))
         .select_related("processo__cliente__operadora")
+        .defer(*(f"processo__{campo}" for campo in SEGREDOS))
         .order_by("criado_em")
     )
     avisadas = set(
@@ -249,6 +254,7 @@ def resumo_mensal(competencia: dt.date) -> tuple[str, str, str]:
     falhas = list(
         do_mes.filter(ultima_execucao_falhou=True)
         .select_related("cliente__operadora")
+        .defer(*SEGREDOS)
         .order_by("cliente__razao_social")[:LISTADOS]
     )
     contexto = {
@@ -305,20 +311,28 @@ def avisar_downloads_atrasados(
     *, nome: str, chave: str, processos: Iterable[Processo], dias: int, link: str = ""
 ) -> int:
     """Avisa quem opera que os downloads destes processos ainda faltam `dias` dia(s) depois de o
-    agendamento `nome` rodar. `chave` identifica a execução do agendamento. Nada é mandado com a
-    lista vazia."""
-    lista = list(processos)
-    if not lista:
+    agendamento `nome` rodar. `chave` identifica a execução do agendamento (a mesma chave não
+    avisa de novo). `processos` pode ser um QuerySet (só os 50 primeiros são lidos, e contados
+    no banco) ou uma lista. Nada é mandado quando não falta nenhum."""
+    if isinstance(processos, QuerySet):
+        total = processos.count()
+        listados = list(
+            processos.select_related("cliente__operadora")
+            .defer(*SEGREDOS)
+            .order_by("cliente__razao_social", "competencia")[:LISTADOS]
+        )
+    else:
+        todos = sorted(processos, key=lambda p: (p.cliente.razao_social, p.competencia))
+        total, listados = len(todos), todos[:LISTADOS]
+    if not total:
         return 0
-    ordenados = sorted(lista, key=lambda p: (p.cliente.razao_social, p.competencia))
     texto, html = conteudo(
-        "downloads_atrasados",
-        {"nome": nome, "dias": dias, **_lista(ordenados[:LISTADOS], len(lista))},
+        "downloads_atrasados", {"nome": nome, "dias": dias, **_lista(listados, total)}
     )
     return notificar(
         TipoNotificacao.DOWNLOADS_ATRASADOS,
         chave=chave,
-        assunto=f"{len(lista)} download(s) ainda faltando {dias} dia(s) depois de “{nome}”",
+        assunto=f"{total} download(s) ainda faltando {dias} dia(s) depois de “{nome}”",
         texto=texto,
         html=html,
         link=link

@@ -240,3 +240,19 @@ def test_downloads_atrasados_listam_os_processos_para_quem_opera(operador):
     aviso = _do(TipoNotificacao.DOWNLOADS_ATRASADOS).get()
     assert aviso.destinatario == operador
     assert "AINDA SEM FATURA LTDA" in aviso.texto and f"/processos/{faltando.pk}/" in aviso.texto
+
+
+def test_downloads_atrasados_aceitam_um_queryset_grande_lendo_so_os_primeiros(operador):
+    for numero in range(eventos.LISTADOS + 5):
+        criar_processo(criar_cliente(razao_social=f"CLIENTE {numero:03d} LTDA"))
+    faltando = Processo.objects.filter(status=StatusProcesso.AGUARDANDO_DOWNLOAD)
+    assert (
+        eventos.avisar_downloads_atrasados(
+            nome="Downloads do dia 5", chave="exec-3", processos=faltando, dias=3
+        )
+        == 1
+    )
+    aviso = _do(TipoNotificacao.DOWNLOADS_ATRASADOS).get()
+    assert aviso.assunto == "55 download(s) ainda faltando 3 dia(s) depois de “Downloads do dia 5”"
+    assert "CLIENTE 000 LTDA" in aviso.texto and "… e mais 5." in aviso.texto
+    assert "CLIENTE 054 LTDA" not in aviso.texto
