@@ -55,10 +55,15 @@ COR_DO_STATUS = {
 
 @dataclass(frozen=True)
 class Destino:
-    """Quem pode receber um tipo (a capacidade de agir sobre ele) e se recebe sem ter escolhido."""
+    """Quem pode receber um tipo (a capacidade de agir sobre ele) e quem o recebe sem ter
+    escolhido (por padrão, os mesmos)."""
 
     capacidade: str
-    ligado_por_padrao: bool = True
+    sem_escolha: str | None = None
+
+    @property
+    def ligado_para(self) -> str:
+        return self.sem_escolha or self.capacidade
 
 
 # Quem recebe o quê: o único lugar desta regra.
@@ -70,8 +75,8 @@ DESTINO_DO_TIPO: dict[str, Destino] = {
     TipoNotificacao.TOKEN_EXPIRANDO: Destino(Capacidade.GERIR_TOKEN),
     TipoNotificacao.TOKEN_RECUSADO: Destino(Capacidade.GERIR_TOKEN),
     TipoNotificacao.AGENDAMENTO_FALHOU: Destino(Capacidade.GERIR_EQUIPE),
-    # Quem quiser assina; os administradores já recebem.
-    TipoNotificacao.RESUMO_MENSAL: Destino(Capacidade.LER, ligado_por_padrao=False),
+    # Toda a equipe pode assinar; os administradores recebem sem ter escolhido.
+    TipoNotificacao.RESUMO_MENSAL: Destino(Capacidade.LER, sem_escolha=Capacidade.GERIR_EQUIPE),
 }
 
 
@@ -83,9 +88,8 @@ def tipos_que_recebe(usuario) -> list[str]:
 
 
 def ligado_por_padrao(usuario, tipo: str) -> bool:
-    if tipo == TipoNotificacao.RESUMO_MENSAL:
-        return pode(usuario, Capacidade.GERIR_EQUIPE)
-    return DESTINO_DO_TIPO[tipo].ligado_por_padrao
+    """Recebe sem ter escolhido? (Sem linha em `Preferencia` para o tipo e o canal.)"""
+    return pode(usuario, DESTINO_DO_TIPO[tipo].ligado_para)
 
 
 class Preferencia(models.Model):
