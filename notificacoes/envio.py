@@ -83,21 +83,24 @@ def notificar(
     assunto = assunto[:200]
     pessoas = destinatarios_padrao(tipo) if para is None else list(para)
     novas = 0
-    for pessoa in pessoas:
-        escolhas = escolhas_de(pessoa)
-        for canal in CANAIS_DA_PESSOA:
-            if not escolhas.get((tipo, canal), False):
-                continue
-            if canal == Canal.EMAIL and not pessoa.email:
-                continue
-            novas += _enfileirar(
-                tipo, chave, canal, assunto, texto, html, link, destinatario=pessoa
-            )
-    for webhook in Webhook.objects.filter(ativo=True).defer("segredo"):
-        if webhook.recebe(tipo):
-            novas += _enfileirar(
-                tipo, chave, Canal.WEBHOOK, assunto, texto, html, link, webhook=webhook
-            )
+    # Tudo ou nada: os detectores perguntam `ja_notificado` antes, e um evento enfileirado pela
+    # metade (o worker caiu no meio) nunca seria completado.
+    with transaction.atomic():
+        for pessoa in pessoas:
+            escolhas = escolhas_de(pessoa)
+            for canal in CANAIS_DA_PESSOA:
+                if not escolhas.get((tipo, canal), False):
+                    continue
+                if canal == Canal.EMAIL and not pessoa.email:
+                    continue
+                novas += _enfileirar(
+                    tipo, chave, canal, assunto, texto, html, link, destinatario=pessoa
+                )
+        for webhook in Webhook.objects.filter(ativo=True).defer("segredo"):
+            if webhook.recebe(tipo):
+                novas += _enfileirar(
+                    tipo, chave, Canal.WEBHOOK, assunto, texto, html, link, webhook=webhook
+                )
     if novas:
         logger.info("Notification %s %s queued %d row(s)", tipo, chave, novas)
     return novas
