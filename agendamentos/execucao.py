@@ -18,11 +18,13 @@ import logging
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from agendamentos.cron import proximo_horario, ultimo_horario_ate
 from agendamentos.models import Agendamento, Disparo, ExecucaoAgendamento, Resultado
 from agendamentos.tipos import TIPOS, TipoIndisponivel
+from notificacoes import eventos
 from nucleo.erros import AcaoRecusada, SemPermissao
 from nucleo.permissoes import Capacidade, pode
 from processos.acoes import Pedido
@@ -104,6 +106,13 @@ def rodar(execucao_id: int) -> ExecucaoAgendamento | None:
             logger.exception("Schedule %s (%s) failed", agendamento.pk, agendamento.tipo)
             execucao.resultado = Resultado.FALHA
             execucao.erro = resumo_do_erro(erro)
+            # Na mesma transação do resultado: o aviso entra na caixa de saída junto com ele.
+            eventos.avisar_agendamento_falhou(
+                nome=agendamento.nome,
+                erro=execucao.erro,
+                chave=str(execucao.pk),
+                link=reverse("admin:agendamentos_agendamento_change", args=[agendamento.pk]),
+            )
         else:
             execucao.resultado = Resultado.SUCESSO
             execucao.itens = feito.itens

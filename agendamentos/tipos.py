@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from agendamentos.models import Agendamento, TipoAgendamento
 from execucoes.models import STATUS_ATIVOS, Execucao, TipoExecucao
+from notificacoes import eventos
 from processos.acoes import Pedido, iniciar_robo_em_lote
 from processos.criacao import criar_processos_mensais
 from processos.models import Processo, StatusProcesso, Transicao
@@ -91,9 +92,10 @@ def enviar_ao_sat(agendamento: Agendamento, competencia: dt.date, pedido: Pedido
 
 
 def enviar_resumo_mensal(agendamento: Agendamento, competencia: dt.date, pedido: Pedido) -> Feito:
-    # O app de notificações chega em paralelo; aqui entrará
-    # `notificacoes.envio.enviar_resumo_mensal(competencia)`.
-    raise TipoIndisponivel("O envio do resumo do mês por e-mail ainda não está disponível.")
+    """O resumo da competência a quem o assina (uma vez por competência: rodar de novo não
+    manda outra vez)."""
+    novas = eventos.enviar_resumo_mensal(competencia)
+    return Feito(novas, f"{novas} notificação(ões) do resumo do mês na fila de envio.")
 
 
 TIPOS: dict[str, Callable[[Agendamento, dt.date, Pedido], Feito]] = {

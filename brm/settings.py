@@ -3,6 +3,7 @@ na tabela do README."""
 
 import datetime as dt
 import logging
+import re
 from pathlib import Path
 
 import environ
@@ -65,6 +66,7 @@ INSTALLED_APPS = [
     "processos",
     "execucoes",
     "agendamentos",
+    "notificacoes",
 ]
 
 GITHUB_ID = env.str("GITHUB_ID", default="")
@@ -103,6 +105,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "brm.context_processors.avisos",
+                "notificacoes.contexto.sino",
             ],
         },
     },
@@ -250,6 +253,16 @@ FILE_UPLOAD_HANDLERS = ["nucleo.uploads.ArquivoLimitado"]
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="BRM RPA <nao-responda@brm.local>")
+# Sem prazo, um servidor SMTP pendurado prenderia o worker (e o envio em curso) para sempre.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+
+# --- Notificações -----------------------------------------------------------------------------
+# A base dos links das notificações (e-mail, webhook): o endereço do site visto de fora.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:5050")
+# A hora (America/Sao_Paulo) dos resumos diários: faturas esperando aprovação e vencendo sem SAT.
+NOTIFICACOES_HORA_RESUMO = env.str("NOTIFICACOES_HORA_RESUMO", default="08:00")
+NOTIFICACOES_MAX_TENTATIVAS = env.int("NOTIFICACOES_MAX_TENTATIVAS", default=5)
+NOTIFICACOES_ESPERA_BASE_SEGUNDOS = env.float("NOTIFICACOES_ESPERA_BASE_SEGUNDOS", default=60.0)
 
 # --- API (DRF + JWT) --------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -330,12 +343,26 @@ TAMANHO_MAXIMO_UPLOAD = TAMANHO_MAXIMO_FATURA  # o maior arquivo que o produto a
 # Só o valor inicial: a migração agendamentos/0002 cria com ele o agendamento da criação mensal
 # ("0 6 <dia> * *"); depois, quem manda é o agendamento (admin → Agendamentos).
 PROCESSOS_DIA_CRIACAO = env.int("PROCESSOS_DIA_CRIACAO", default=1)
+# Quantos dias depois de um agendamento de download as faturas que ainda faltam viram aviso.
+AGENDAMENTOS_DIAS_PARA_AVISAR_DOWNLOADS = env.int(
+    "AGENDAMENTOS_DIAS_PARA_AVISAR_DOWNLOADS", default=3
+)
 # O que o worker repete: a lista DEVERES do deveres.py de cada app, nesta ordem (nucleo.deveres).
-DEVERES_DO_WORKER = ["execucoes.deveres.DEVERES", "agendamentos.deveres.DEVERES"]
+DEVERES_DO_WORKER = [
+    "execucoes.deveres.DEVERES",
+    "agendamentos.deveres.DEVERES",
+    "notificacoes.deveres.DEVERES",
+]
 QUATRO_OLHOS = env.bool("QUATRO_OLHOS", default=False)
 PORT = env.int("PORT", default=5050)
+if AGENDAMENTOS_DIAS_PARA_AVISAR_DOWNLOADS < 1:
+    raise ImproperlyConfigured("AGENDAMENTOS_DIAS_PARA_AVISAR_DOWNLOADS deve ser 1 ou mais.")
 if not 1 <= PROCESSOS_DIA_CRIACAO <= 28:
     raise ImproperlyConfigured("PROCESSOS_DIA_CRIACAO deve estar entre 1 e 28.")
+if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", NOTIFICACOES_HORA_RESUMO):
+    raise ImproperlyConfigured("NOTIFICACOES_HORA_RESUMO deve ser HH:MM (ex.: 08:00).")
+if NOTIFICACOES_MAX_TENTATIVAS < 1:
+    raise ImproperlyConfigured("NOTIFICACOES_MAX_TENTATIVAS deve ser pelo menos 1.")
 if RPA_MAX_TENTATIVAS < 1:
     raise ImproperlyConfigured("RPA_MAX_TENTATIVAS deve ser pelo menos 1.")
 conferir_prazos_do_envio(

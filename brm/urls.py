@@ -10,6 +10,7 @@ urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("admin/login/", login_do_admin, name="login_do_admin"),
     path("admin/", admin.site.urls),
+    path("", include("notificacoes.urls")),  # /contas/perfil/ antes das páginas do allauth
     path("contas/", include("allauth.urls")),
     path("", include("execucoes.urls")),
     path("", include("processos.urls")),

@@ -33,3 +33,19 @@ def relogio(db, monkeypatch) -> Relogio:
     relogio = Relogio()
     monkeypatch.setattr(timezone, "now", lambda: relogio.agora)
     return relogio
+
+
+MENSAGEM_DA_FALHA = "O portal recusou o pedido."
+
+
+@pytest.fixture
+def resumo_que_falha(monkeypatch):
+    """O tipo "resumo do mês" recusado pelo domínio, com uma mensagem em português."""
+    from agendamentos.models import TipoAgendamento
+    from agendamentos.tipos import TIPOS
+    from nucleo.erros import AcaoRecusada
+
+    def falhar(*_):
+        raise AcaoRecusada(MENSAGEM_DA_FALHA)
+
+    monkeypatch.setitem(TIPOS, TipoAgendamento.RESUMO_MENSAL, falhar)

@@ -10,6 +10,7 @@ from agendamentos.models import (
     Resultado,
     TipoAgendamento,
 )
+from agendamentos.tests.conftest import MENSAGEM_DA_FALHA
 from brm.fabricas import criar_agendamento, criar_cliente, criar_operadora
 
 LISTA = reverse("admin:agendamentos_agendamento_changelist")
@@ -111,12 +112,12 @@ def test_botao_executar_agora_roda_e_diz_o_resultado(relogio, administrador, nav
     assert "2 processo(s) criado(s)" in resposta.content.decode()
 
 
-def test_executar_agora_que_falha_mostra_o_erro(relogio, administrador, navegador_de):
+def test_executar_agora_que_falha_mostra_o_erro(
+    relogio, resumo_que_falha, administrador, navegador_de
+):
     agendamento = criar_agendamento(TipoAgendamento.RESUMO_MENSAL, nome="Resumo")
     resposta = navegador_de(administrador).post(botao(agendamento, "executar"), follow=True)
-    assert "Resumo falhou: O envio do resumo do mês por e-mail ainda não está disponível." in (
-        resposta.content.decode()
-    )
+    assert f"Resumo falhou: {MENSAGEM_DA_FALHA}" in resposta.content.decode()
     assert ExecucaoAgendamento.objects.get().resultado == Resultado.FALHA
 
 

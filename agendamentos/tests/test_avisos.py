@@ -11,7 +11,7 @@ from processos.models import Processo, StatusProcesso
 JANEIRO = dt.date(2027, 1, 1)
 
 
-def test_execucoes_que_falharam_desde_um_instante(relogio):
+def test_execucoes_que_falharam_desde_um_instante(relogio, resumo_que_falha):
     relogio.em("2027-01-04 10:00")
     criar_agendamento(TipoAgendamento.RESUMO_MENSAL, expressao="0 8 * * *", nome="Resumo")
     criar_agendamento(expressao="0 8 * * *", nome="Criação")
@@ -46,3 +46,30 @@ def test_downloads_ainda_em_falta_dias_depois_do_agendamento(relogio):
     assert list(aviso.processos) == [faltando]
     Processo.objects.filter(pk=faltando.pk).update(status=StatusProcesso.AGUARDANDO_APROVACAO)
     assert downloads_em_falta(dias=3) == []  # tudo chegou: nada a avisar
+
+
+def test_dever_avisa_quem_opera_dos_downloads_em_falta_uma_vez(relogio, operador, settings):
+    from agendamentos.deveres import avisar_downloads_em_falta
+    from notificacoes.models import Canal, Notificacao, TipoNotificacao
+
+    settings.AGENDAMENTOS_DIAS_PARA_AVISAR_DOWNLOADS = 3
+    operador.email = "olga@brm.example"
+    operador.save()
+    relogio.em("2027-01-04 10:00")
+    vivo = criar_operadora("VIVO")
+    criar_processo(criar_cliente(vivo, razao_social="ACME LTDA"), competencia=JANEIRO)
+    criar_agendamento(
+        TipoAgendamento.BAIXAR_FATURAS, expressao="0 8 5 * *", operadora=vivo, nome="Downloads"
+    )
+    relogio.em("2027-01-05 08:00")
+    rodar_agendamentos()
+    relogio.em("2027-01-08 08:00")
+    avisar_downloads_em_falta()
+    avisar_downloads_em_falta()
+    avisos = Notificacao.objects.filter(tipo=TipoNotificacao.DOWNLOADS_ATRASADOS)
+    assert {(a.destinatario, a.canal) for a in avisos} == {
+        (operador, Canal.EMAIL),
+        (operador, Canal.APP),
+    }
+    aviso = avisos.get(canal=Canal.EMAIL)
+    assert "Downloads" in aviso.assunto and "ACME LTDA" in aviso.texto

@@ -8,7 +8,7 @@ import pytest
 from agendamentos import execucao as servico
 from agendamentos.deveres import rodar_agendamentos
 from agendamentos.models import Disparo, ExecucaoAgendamento, Resultado, TipoAgendamento
-from agendamentos.tests.conftest import BRASILIA
+from agendamentos.tests.conftest import BRASILIA, MENSAGEM_DA_FALHA
 from brm.fabricas import criar_agendamento, criar_cliente
 from processos.models import Processo
 
@@ -104,14 +104,48 @@ def test_execucao_que_falha_fica_registrada_e_o_proximo_horario_roda(relogio, mo
     ]
 
 
-def test_falha_do_dominio_aparece_com_a_mensagem_em_portugues(relogio):
+def test_falha_do_dominio_aparece_com_a_mensagem_em_portugues(relogio, resumo_que_falha):
     relogio.em("2027-01-04 10:00")
     criar_agendamento(TipoAgendamento.RESUMO_MENSAL, expressao="0 8 * * *")
     relogio.em("2027-01-05 08:00")
     rodar_agendamentos()
     falha = ExecucaoAgendamento.objects.get()
     assert falha.resultado == Resultado.FALHA
-    assert falha.erro == "O envio do resumo do mês por e-mail ainda não está disponível."
+    assert falha.erro == MENSAGEM_DA_FALHA
+
+
+def test_falha_avisa_os_administradores_uma_vez(relogio, resumo_que_falha, administrador, operador):
+    from notificacoes.models import Canal, Notificacao, TipoNotificacao
+
+    administrador.email = "ana@brm.example"
+    administrador.save()
+    relogio.em("2027-01-04 10:00")
+    criar_agendamento(TipoAgendamento.RESUMO_MENSAL, expressao="0 8 * * *", nome="Resumo")
+    relogio.em("2027-01-05 08:00")
+    rodar_agendamentos()
+    rodar_agendamentos()
+    avisos = Notificacao.objects.filter(tipo=TipoNotificacao.AGENDAMENTO_FALHOU)
+    assert {(a.destinatario, a.canal) for a in avisos} == {
+        (administrador, Canal.EMAIL),
+        (administrador, Canal.APP),
+    }
+    assert all("Resumo" in a.assunto and MENSAGEM_DA_FALHA in a.texto for a in avisos)
+
+
+def test_resumo_do_mes_vai_para_a_fila_uma_vez_por_competencia(relogio, administrador):
+    from notificacoes.models import Notificacao, TipoNotificacao
+
+    relogio.em("2027-01-04 10:00")
+    agendamento = criar_agendamento(TipoAgendamento.RESUMO_MENSAL, expressao="0 8 * * *")
+    relogio.em("2027-01-05 08:00")
+    rodar_agendamentos()
+    relogio.em("2027-01-06 08:00")
+    rodar_agendamentos()
+    primeira, segunda = agendamento.execucoes.order_by("previsto_para")
+    assert primeira.resultado == segunda.resultado == Resultado.SUCESSO
+    assert primeira.itens > 0 and segunda.itens == 0
+    resumos = Notificacao.objects.filter(tipo=TipoNotificacao.RESUMO_MENSAL)
+    assert resumos.count() == primeira.itens
 
 
 def test_pausado_nao_roda_e_retomado_nao_roda_o_que_perdeu(relogio):

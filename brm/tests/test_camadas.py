@@ -14,11 +14,13 @@ PACOTES = {
     "processos",
     "execucoes",
     "agendamentos",
+    "notificacoes",
     "brm",
 }
 DOMINIO_E_PROJETO = PACOTES - {"nucleo"}
-# Os apps que rodam por conta própria usando os outros: nenhum app de baixo os importa.
-DE_CIMA = {"agendamentos"}
+# Os apps que rodam por conta própria usando os outros, de baixo para cima: um app importa os de
+# baixo e os do seu andar, nunca os de cima (os agendamentos mandam avisos; os avisos não agendam).
+ANDARES = {"notificacoes": 1, "agendamentos": 2, "brm": 3}
 
 
 def _modulos() -> dict[str, Path]:
@@ -64,13 +66,15 @@ def test_a_base_comum_nao_importa_os_apps_nem_o_projeto():
     assert de_baixo_para_cima == []
 
 
-def test_os_apps_do_dominio_nao_importam_os_agendamentos():
+def test_nenhum_app_importa_os_de_cima():
+    def andar(modulo: str) -> int:
+        return ANDARES.get(modulo.split(".")[0], 0)
+
     de_baixo_para_cima = sorted(
         f"{origem} → {destino}"
         for origem, destinos in _grafo().items()
-        if origem.split(".")[0] not in {*DE_CIMA, "brm"}
         for destino in destinos
-        if destino.split(".")[0] in DE_CIMA
+        if andar(destino) > andar(origem)
     )
     assert de_baixo_para_cima == []
 

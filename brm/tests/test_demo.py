@@ -43,6 +43,21 @@ def test_demo_tem_agendamentos_e_um_roda_um_minuto_depois(settings):
     assert Agendamento.objects.filter(tipo=TipoAgendamento.CRIAR_PROCESSOS).count() == 1
 
 
+def test_demo_enche_o_sino_de_cada_pessoa_uma_vez(settings):
+    from notificacoes.models import Canal, Notificacao
+
+    settings.DEBUG = True
+    call_command("demo")
+    call_command("demo")
+    no_sino = Notificacao.objects.filter(canal=Canal.APP)
+    assert sorted(no_sino.values_list("destinatario__username", flat=True)) == [
+        "admin",
+        "aprovador",
+        "operador",
+    ]
+    assert Notificacao.objects.filter(canal=Canal.EMAIL).count() == 3
+
+
 def test_demo_recusa_sem_debug(settings):
     settings.DEBUG = False
     with pytest.raises(CommandError, match="desenvolvimento"):

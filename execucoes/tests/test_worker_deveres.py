@@ -53,6 +53,12 @@ def test_os_apps_declaram_os_deveres_do_worker_na_ordem():
         "eventos",
         "sinal",
         "agendamentos",
+        "agendamentos_downloads_em_falta",
+        "notificacoes_resumo_aprovacao",
+        "notificacoes_vencimentos",
+        "notificacoes_tentativas",
+        "notificacoes_token",
+        "notificacoes_enviar",
     ]
 
 

@@ -12,6 +12,8 @@ from clientes.importacao import importar_clientes
 from clientes.models import Cliente
 from contas.models import Perfil, Usuario
 from execucoes.token_rpa import guardar_token
+from notificacoes.eventos import enviar_resumo_mensal
+from notificacoes.models import Canal, Preferencia, TipoNotificacao
 from operadoras.models import Operadora
 from processos.competencia import competencia_atual
 from processos.criacao import criar_processos_mensais
@@ -54,8 +56,7 @@ AGENDAMENTOS = [
     ("Criação mensal dos processos", TipoAgendamento.CRIAR_PROCESSOS, "0 6 1 * *", True),
     ("Downloads dos dias úteis", TipoAgendamento.BAIXAR_FATURAS, "0 8 * * 1-5", True),
     ("Envio das aprovadas ao SAT", TipoAgendamento.ENVIAR_AO_SAT, "30 12 * * *", True),
-    # Pausado até o envio de e-mails chegar (o tipo ainda não faz nada).
-    ("Resumo do mês por e-mail", TipoAgendamento.RESUMO_MENSAL, "0 9 1 * *", False),
+    ("Resumo do mês por e-mail", TipoAgendamento.RESUMO_MENSAL, "0 9 1 * *", True),
 ]
 # Este roda um minuto depois de o demo terminar, para se ver o worker agir sozinho.
 LOGO_DEPOIS = "Downloads dos dias úteis"
@@ -83,6 +84,7 @@ class Command(BaseCommand):
         self.stdout.write(criacao.mensagem())
         self._usuarios()
         self._agendamentos()
+        self._notificacoes()
 
     def _operadoras(self) -> None:
         for nome, codigo, possui_rpa, portal in OPERADORAS:
@@ -146,3 +148,17 @@ class Command(BaseCommand):
             f"Agendamentos: {Agendamento.objects.count()}; “{LOGO_DEPOIS}” roda às "
             f"{timezone.localtime(daqui_a_pouco):%H:%M:%S} (Admin → Agendamentos)."
         )
+
+    def _notificacoes(self) -> None:
+        """Toda a equipe de demonstração assina o resumo do mês: o sino de cada um já tem uma
+        notificação, e o worker mostra os e-mails no console (EMAIL_URL padrão)."""
+        for usuario in Usuario.objects.filter(username__in=[u[0] for u in USUARIOS]):
+            for canal in (Canal.EMAIL, Canal.APP):
+                Preferencia.objects.get_or_create(
+                    usuario=usuario,
+                    tipo=TipoNotificacao.RESUMO_MENSAL,
+                    canal=canal,
+                    defaults={"ligada": True},
+                )
+        novas = enviar_resumo_mensal(competencia_atual())
+        self.stdout.write(f"Notificações: {novas} nova(s) na fila (resumo do mês).")
