@@ -289,7 +289,7 @@ def enviar_resumo_mensal(competencia: dt.date) -> int:
         assunto=assunto,
         texto=texto,
         html=html,
-        link=reverse("admin:index") + f"?competencia={competencia:%m/%Y}",
+        link=reverse("relatorio_mensal") + f"?competencia={competencia:%m/%Y}",
     )
 
 

@@ -32,6 +32,10 @@ def competencia_atual() -> dt.date:
     return timezone.localdate().replace(day=1)
 
 
+def mes_anterior(competencia: dt.date) -> dt.date:
+    return (competencia.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+
+
 class CampoCompetencia(forms.CharField):
     """Campo de formulário que aceita e mostra MM/AAAA e entrega o dia 1 do mês."""
 

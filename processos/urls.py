@@ -9,4 +9,5 @@ urlpatterns = [
     path("processos/<uuid:pk>/historico/", views.historico, name="processo_historico"),
     path("processos/<uuid:pk>/fatura.pdf", views.fatura, name="processo_fatura"),
     path("execucoes/<uuid:pk>/log.txt", views.log_texto, name="execucao_log"),
+    path("relatorios/mensal/", views.relatorio_mensal, name="relatorio_mensal"),
 ]

@@ -1,7 +1,8 @@
 """A página do processo: resumo, fatura, ações, histórico, execuções e o log ao vivo."""
 
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -13,9 +14,12 @@ from execucoes.log_em_texto import texto_do_log
 from execucoes.models import Execucao, TipoExecucao
 from nucleo.permissoes import Capacidade, pode
 from processos.acoes import execucao_ativa
+from processos.competencia import competencia_atual, formatar_competencia, ler_competencia
 from processos.fatura import resposta_da_fatura
+from processos.indicadores import competencias_recentes
 from processos.models import Processo
 from processos.registro_de_acoes import botoes
+from processos.relatorio import relatorio_mensal as relatorio_mensal_de
 
 
 def _equipe(request):
@@ -161,3 +165,24 @@ def log_texto(request, pk):
         bool(request.GET.get("baixar")), f"log-{execucao.job_id or execucao.pk}.txt"
     )
     return resposta
+
+
+def relatorio_mensal(request):
+    """O relatório da competência (`?competencia=MM/AAAA`; sem ela, a atual), para imprimir."""
+    if (resposta := _equipe(request)) is not None:
+        return resposta
+    competencia = competencia_atual()
+    if pedida := request.GET.get("competencia"):
+        try:
+            competencia = ler_competencia(pedida)
+        except ValidationError as erro:
+            messages.error(request, " ".join(erro.messages))
+    from django.contrib import admin
+
+    contexto = {
+        **admin.site.each_context(request),
+        "title": f"Relatório de {formatar_competencia(competencia)}",
+        "relatorio": relatorio_mensal_de(competencia),
+        "competencias": competencias_recentes(),
+    }
+    return render(request, "processos/relatorio_mensal.html", contexto)
