@@ -90,6 +90,8 @@ class ClienteAdmin(ExportaLista, AdminPorPerfil):
         }
         if request.method == "POST" and "confirmar" in request.POST:
             return self._confirmar_importacao(request, contexto)
+        if request.method == "POST" and "reconferir" in request.POST:
+            return self._reconferir_com_operadoras_novas(request, contexto)
         formulario = FormularioImportacao(request.POST or None, request.FILES or None)
         if request.method == "POST" and formulario.is_valid():
             conteudo = formulario.cleaned_data["arquivo"].read()
@@ -109,6 +111,36 @@ class ClienteAdmin(ExportaLista, AdminPorPerfil):
         contexto["formulario"] = formulario
         return TemplateResponse(request, "admin/clientes/cliente/importar.html", contexto)
 
+    def _reconferir_com_operadoras_novas(self, request, contexto):
+        """A mesma prévia, com as operadoras parecidas que a pessoa marcou como novas de verdade."""
+        confirmacao = FormularioConfirmacao(request.POST)
+        if not confirmacao.is_valid():
+            for erro in confirmacao.errors.get("conteudo", []):
+                self.message_user(request, erro, level=messages.ERROR)
+            return redirect("admin:clientes_cliente_importar")
+        conteudo = confirmacao.cleaned_data["conteudo"]
+        pular = confirmacao.cleaned_data["pular_invalidas"]
+        novas = frozenset(request.POST.getlist("operadora_nova"))
+        try:
+            previa = importar_clientes(
+                conteudo, simular=True, pular_invalidas=pular, operadoras_confirmadas=novas
+            )
+        except ArquivoInvalido as erro:
+            self.message_user(request, str(erro), level=messages.ERROR)
+            return redirect("admin:clientes_cliente_importar")
+        contexto.update(
+            previa=previa,
+            confirmacao=FormularioConfirmacao(
+                initial={
+                    "conteudo": FormularioConfirmacao.assinar(conteudo),
+                    "pular_invalidas": pular,
+                    "operadoras_novas": ",".join(sorted(novas)),
+                }
+            ),
+            formulario=FormularioImportacao(),
+        )
+        return TemplateResponse(request, "admin/clientes/cliente/importar.html", contexto)
+
     def _confirmar_importacao(self, request, contexto):
         confirmacao = FormularioConfirmacao(request.POST)
         if not confirmacao.is_valid():
@@ -119,6 +151,7 @@ class ClienteAdmin(ExportaLista, AdminPorPerfil):
             resultado = importar_clientes(
                 confirmacao.cleaned_data["conteudo"],
                 pular_invalidas=confirmacao.cleaned_data["pular_invalidas"],
+                operadoras_confirmadas=confirmacao.cleaned_data["operadoras_novas"],
             )
         except ArquivoInvalido as erro:
             self.message_user(request, str(erro), level=messages.ERROR)

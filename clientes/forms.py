@@ -53,6 +53,8 @@ class FormularioConfirmacao(forms.Form):
 
     conteudo = forms.CharField(widget=forms.HiddenInput)
     pular_invalidas = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    # As operadoras novas que a pessoa confirmou, apesar de parecidas com uma existente.
+    operadoras_novas = forms.CharField(required=False, widget=forms.HiddenInput)
 
     @staticmethod
     def assinar(conteudo: bytes) -> str:
@@ -66,3 +68,6 @@ class FormularioConfirmacao(forms.Form):
                 "A prévia expirou ou foi alterada; envie o arquivo de novo."
             ) from None
         return base64.b64decode(texto)
+
+    def clean_operadoras_novas(self) -> frozenset[str]:
+        return frozenset(filter(None, self.cleaned_data["operadoras_novas"].split(",")))

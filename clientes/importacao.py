@@ -5,6 +5,7 @@ pular as linhas inválidas. A simulação (`simular=True`) percorre o mesmo cami
 """
 
 import csv
+import difflib
 import io
 import unicodedata
 from dataclasses import dataclass, field
@@ -41,6 +42,11 @@ COLUNAS = {
 COLUNAS_OBRIGATORIAS = {"razao_social": "RAZÃO SOCIAL", "cnpj": "CNPJ", "operadora": "OPERADORA"}
 
 
+# Quão parecido (difflib, 0 a 1) um código novo precisa ser de um existente para ser tomado por
+# erro de digitação: VIVVO/VIVO 0,89; EMBRATEL_PJ/EMBRATEL 0,84 (confirma-se uma vez); TIM/OI 0,4.
+SEMELHANCA_MINIMA = 0.8
+
+
 class ArquivoInvalido(Exception):
     """O arquivo todo não pode ser lido (codificação, cabeçalho, tamanho)."""
 
@@ -67,6 +73,9 @@ class Resultado:
     pular_invalidas: bool
     gravado: bool
     operadoras_criadas: list[str] = field(default_factory=list)
+    # Código novo → o código existente com que ele se parece ("VIVVO" → "VIVO"): erro de digitação
+    # até alguém confirmar que é mesmo uma operadora nova.
+    operadoras_parecidas: dict[str, str] = field(default_factory=dict)
 
     @property
     def criados(self) -> int:
@@ -142,12 +151,29 @@ def ler_planilha(conteudo: bytes) -> tuple[list[str | None], list[tuple[int, lis
         )
     linhas = []
     try:
+        fim_da_anterior = leitor.line_num
         for celulas in leitor:
+            _conferir_aspas(celulas, separador, fim_da_anterior + 1, leitor.line_num)
             if any(celula.strip() for celula in celulas):
                 linhas.append((leitor.line_num, celulas))
+            fim_da_anterior = leitor.line_num
     except csv.Error as erro:
         raise ArquivoInvalido(f"Linha {leitor.line_num}: CSV malformado ({erro}).") from None
     return campos, linhas
+
+
+def _conferir_aspas(celulas: list[str], separador: str, inicio: int, fim: int) -> None:
+    """Uma aspa aberta e não fechada faz a célula engolir as linhas seguintes até a próxima aspa
+    (ou o fim do arquivo): as linhas engolidas sumiriam sem aviso. Uma célula com várias linhas
+    de verdade (uma observação) não traz o separador e as colunas de uma linha inteira."""
+    if fim == inicio:
+        return
+    for celula in celulas:
+        if "\n" in celula and any(linha.count(separador) >= 2 for linha in celula.splitlines()[1:]):
+            raise ArquivoInvalido(
+                f"Linha {inicio}: aspas abertas e não fechadas — a célula engole as linhas "
+                f"{inicio + 1} a {fim}. Feche as aspas (ou tire-as) e envie o arquivo de novo."
+            )
 
 
 def _valores(campos: list[str | None], celulas: list[str]) -> dict[str, str]:
@@ -159,9 +185,11 @@ def _valores(campos: list[str | None], celulas: list[str]) -> dict[str, str]:
 
 
 class _Importacao:
-    def __init__(self) -> None:
+    def __init__(self, operadoras_confirmadas: frozenset[str] = frozenset()) -> None:
         self.operadoras = {op.codigo: op for op in Operadora.objects.all()}
+        self.operadoras_confirmadas = {normalizar_codigo(c) for c in operadoras_confirmadas}
         self.operadoras_criadas: list[str] = []
+        self.operadoras_parecidas: dict[str, str] = {}
         self.hashes_vistos: dict[str, int] = {}
         self.contas_vistas: dict[tuple, int] = {}
 
@@ -169,12 +197,29 @@ class _Importacao:
         codigo = normalizar_codigo(nome)
         if not codigo:
             return None
-        if codigo not in self.operadoras:
+        nova = codigo not in self.operadoras
+        if (
+            nova
+            and codigo not in self.operadoras_confirmadas
+            and (parecida := self._parecida(codigo))
+        ):
+            self.operadoras_parecidas[codigo] = parecida
+            return None
+        if nova:
             self.operadoras[codigo] = Operadora.objects.create(
                 nome=codigo, codigo=codigo, possui_rpa=codigo in CODIGOS_COM_ROBO
             )
             self.operadoras_criadas.append(codigo)
         return self.operadoras[codigo]
+
+    def _parecida(self, codigo: str) -> str | None:
+        """A operadora existente de que `codigo` parece um erro de digitação (VIVVO → VIVO), se
+        ninguém confirmou que é uma operadora nova."""
+        if codigo in self.operadoras_confirmadas:
+            return None
+        existentes = [c for c in self.operadoras if c not in self.operadoras_criadas]
+        parecidas = difflib.get_close_matches(codigo, existentes, n=1, cutoff=SEMELHANCA_MINIMA)
+        return parecidas[0] if parecidas else None
 
     def linha(self, numero: int, valores: dict[str, str]) -> Linha:
         linha = Linha(
@@ -193,6 +238,13 @@ class _Importacao:
         if linha.erros:
             return linha
         operadora = self.operadora(valores["operadora"])
+        codigo = normalizar_codigo(valores["operadora"])
+        if operadora is None and codigo in self.operadoras_parecidas:
+            linha.erros.append(
+                f"operadora {codigo} não existe e parece {self.operadoras_parecidas[codigo]}: "
+                "corrija o arquivo ou confirme que é uma operadora nova"
+            )
+            return linha
         if operadora is None:
             linha.erros.append(f"operadora inválida: {valores['operadora']}")
             return linha
@@ -260,12 +312,19 @@ def _mensagens(erro: ValidationError) -> list[str]:
 
 
 def importar_clientes(
-    conteudo: bytes, *, simular: bool = False, pular_invalidas: bool = False
+    conteudo: bytes,
+    *,
+    simular: bool = False,
+    pular_invalidas: bool = False,
+    operadoras_confirmadas: frozenset[str] = frozenset(),
 ) -> Resultado:
-    """Lê a planilha e grava os clientes. Levanta ArquivoInvalido quando o arquivo não serve."""
+    """Lê a planilha e grava os clientes. Levanta ArquivoInvalido quando o arquivo não serve.
+
+    Uma operadora nova parecida com uma existente ("VIVVO" e "VIVO") só é criada se o seu código
+    está em `operadoras_confirmadas`; senão as linhas dela ficam com erro."""
     campos, linhas_brutas = ler_planilha(conteudo)
     with transaction.atomic():
-        importacao = _Importacao()
+        importacao = _Importacao(operadoras_confirmadas)
         linhas = [
             importacao.linha(numero, _valores(campos, celulas)) for numero, celulas in linhas_brutas
         ]
@@ -279,4 +338,5 @@ def importar_clientes(
         pular_invalidas=pular_invalidas,
         gravado=gravar,
         operadoras_criadas=importacao.operadoras_criadas,
+        operadoras_parecidas=importacao.operadoras_parecidas,
     )

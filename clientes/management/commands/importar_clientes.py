@@ -16,15 +16,33 @@ class Command(BaseCommand):
         parser.add_argument(
             "--pular-invalidas", action="store_true", help="Importa as linhas boas, pula as ruins."
         )
+        parser.add_argument(
+            "--operadora-nova",
+            action="append",
+            default=[],
+            metavar="CODIGO",
+            help="Cria esta operadora mesmo parecida com uma existente (ex.: VIVO_PJ e VIVO).",
+        )
 
-    def handle(self, *args, arquivo: Path, dry_run: bool, pular_invalidas: bool, **options):
+    def handle(
+        self,
+        *args,
+        arquivo: Path,
+        dry_run: bool,
+        pular_invalidas: bool,
+        operadora_nova: list[str],
+        **options,
+    ):
         try:
             conteudo = arquivo.read_bytes()
         except OSError as erro:
             raise CommandError(f"Não foi possível ler {arquivo}: {erro.strerror}.") from None
         try:
             resultado = importar_clientes(
-                conteudo, simular=dry_run, pular_invalidas=pular_invalidas
+                conteudo,
+                simular=dry_run,
+                pular_invalidas=pular_invalidas,
+                operadoras_confirmadas=frozenset(operadora_nova),
             )
         except ArquivoInvalido as erro:
             raise CommandError(str(erro)) from None
