@@ -166,7 +166,7 @@ class Execucao(ModeloBase):
             ),
             models.Index(
                 fields=["finalizada_em", "operadora"],
-                condition=models.Q(operadora__isnull=False),
+                condition=models.Q(competencia__isnull=False),
                 name="execucao_ritmo_idx",
             ),
         ]

@@ -44,6 +44,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='execucao',
-            index=models.Index(condition=models.Q(('operadora__isnull', False)), fields=['finalizada_em', 'operadora'], name='execucao_ritmo_idx'),
+            index=models.Index(condition=models.Q(('competencia__isnull', False)), fields=['finalizada_em', 'operadora'], name='execucao_ritmo_idx'),
         ),
     ]
