@@ -69,6 +69,7 @@ class ExecucaoAdmin(AdminSomenteLeitura):
         "status_selo",
         "job_id",
         "numero_tentativa",
+        "vencimento_previsto",
         "progresso",
         "parametros_entrada",
         "resultado",
