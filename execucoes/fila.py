@@ -149,17 +149,19 @@ def ocupadas_por_operadora() -> Subquery:
 
 
 def proxima(agora: dt.datetime) -> QuerySet:
-    """A execução que é a vez de despachar (um queryset de zero ou uma linha, para travar).
-
-    Só pergunta a quem tem vaga: a primeira da fila de cada operadora com vaga e a primeira dos
-    envios ao SAT, se há vaga no limite global; a mais à frente delas na ordem da fila."""
+    """As candidatas da vez, na ordem da fila (a primeira é a que vai; as outras, se alguém
+    travou aquela): a primeira da fila de cada operadora com vaga e a primeira dos envios ao SAT,
+    se há vaga no limite global. Cada uma é uma busca de uma linha num índice; a lista final é
+    buscada pela chave primária (um `OR` de subconsultas faria o banco varrer a tabela)."""
     if Execucao.objects.filter(EM_VOO).count() >= settings.RPA_JOBS_SIMULTANEOS:
         return Execucao.objects.none()
-    primeiras = (
+    das_operadoras = (
         Operadora.objects.annotate(ocupadas=ocupadas_por_operadora())
         .filter(ocupadas__lt=F("jobs_simultaneos"))
         .annotate(primeira=Subquery(_primeira_da_vez(agora, operadora=OuterRef("pk"))))
-        .values("primeira")
+        .filter(primeira__isnull=False)
+        .values_list("primeira", flat=True)
     )
     do_sat = _primeira_da_vez(agora, operadora__isnull=True, tipo=TipoExecucao.UPLOAD_SAT)
-    return Execucao.objects.filter(Q(pk__in=primeiras) | Q(pk__in=do_sat)).order_by(*ORDEM_DA_FILA)
+    candidatas = [*das_operadoras, *(linha["pk"] for linha in do_sat)]
+    return Execucao.objects.filter(pk__in=candidatas).order_by(*ORDEM_DA_FILA)
