@@ -140,7 +140,7 @@ def _filas(agora: dt.datetime) -> tuple[list[FilaDoRobo], FilaDoRobo, int, int]:
     filas.append(fila(SAT, SAT, global_))
     inicios = [desde for _, desde in terminadas.values() if desde]
     todas = FilaDoRobo(
-        "Todas",
+        "Todos",
         sum(f.na_fila for f in filas),
         sum(f.em_voo for f in filas),
         global_,

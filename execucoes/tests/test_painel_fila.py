@@ -79,6 +79,8 @@ def test_pagina_inicial_mostra_a_fila_e_a_previsao(client, fila_da_vivo):
     assert texto.startswith("VIVO 30 2 / 3 ")
     assert "termina por volta de" in texto
     assert "Fila do robô" in pagina and "no máximo 12" in pagina
+    todos = re.search(r'<tr class="fila-todos">(.*?)</tr>', pagina, re.S).group(1)
+    assert " ".join(re.sub(r"<[^>]+>", " ", todos).split()).startswith("Todos 30 2 / 12 ")
 
 
 def test_fila_sem_ritmo_diz_que_ainda_nao_mediu(client):
