@@ -10,6 +10,7 @@ BENCHMARKS = {
     "streams": "bench.streams",
     "painel": "bench.painel",
     "garantias": "bench.garantias",
+    "capacidade": "bench.capacidade",  # só no PostgreSQL: dois workers de verdade
     "escala": "bench.escala",  # por último: troca para o banco dele enquanto roda
 }
 

@@ -16,8 +16,8 @@ import requests
 from django.conf import settings
 
 from bench.ambiente import tabela
+from bench.worker import SEM_LIMITE, _percentil
 from bench.worker import _clientes as _clientes_sem_conta
-from bench.worker import _percentil
 
 JOBS_POR_RITMO = 10
 PENDENTES = 1000
@@ -217,6 +217,7 @@ def despacho_com_respostas_perdidas() -> list[tuple]:
 def rodar() -> None:
     from django.db import connection
 
+    settings.RPA_JOBS_SIMULTANEOS = SEM_LIMITE  # a capacidade tem o seu (bench.capacidade)
     linhas = [("medida", "amostra", "p50 / tempo", "p99 / resultado", "meta")]
     linhas += ritmo(1.0, "ritmo-1x")
     linhas += ritmo(20.0, "ritmo-20x-")

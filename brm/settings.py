@@ -328,6 +328,12 @@ API_EXTERNA_TOKEN = env.str("API_EXTERNA_TOKEN", default="")
 BRM_TOKEN_PASSWORD = env.str("BRM_TOKEN_PASSWORD", default="")
 RPA_MAX_TENTATIVAS = env.int("RPA_MAX_TENTATIVAS", default=3)
 RPA_TIMEOUT_MINUTOS = env.int("RPA_TIMEOUT_MINUTOS", default=30)
+# Jobs do robô rodando ao mesmo tempo, somadas todas as operadoras e o SAT (cada operadora tem
+# ainda o seu limite, `Operadora.jobs_simultaneos`).
+try:
+    RPA_JOBS_SIMULTANEOS = env.int("RPA_JOBS_SIMULTANEOS", default=20)
+except ValueError:
+    raise ImproperlyConfigured("RPA_JOBS_SIMULTANEOS deve ser um número inteiro.") from None
 # Espera antes da tentativa n+1 de um job que falhou: base * 2^(n-1) segundos.
 RPA_ESPERA_BASE_SEGUNDOS = env.float("RPA_ESPERA_BASE_SEGUNDOS", default=60.0)
 # De quanto em quanto tempo o worker consulta /status de um job em execução (sem aviso antes).
@@ -365,6 +371,8 @@ if NOTIFICACOES_MAX_TENTATIVAS < 1:
     raise ImproperlyConfigured("NOTIFICACOES_MAX_TENTATIVAS deve ser pelo menos 1.")
 if RPA_MAX_TENTATIVAS < 1:
     raise ImproperlyConfigured("RPA_MAX_TENTATIVAS deve ser pelo menos 1.")
+if RPA_JOBS_SIMULTANEOS < 1:
+    raise ImproperlyConfigured("RPA_JOBS_SIMULTANEOS deve ser pelo menos 1.")
 conferir_prazos_do_envio(
     tempo_envio=RPA_TEMPO_ENVIO_SEGUNDOS, sem_resposta=RPA_ENVIO_SEM_RESPOSTA_SEGUNDOS
 )

@@ -85,6 +85,7 @@ class ExecucaoAdmin(ExportaLista, AdminSomenteLeitura):
         "status_selo",
         "job_id",
         "numero_tentativa",
+        "vencimento_previsto",
         "progresso",
         "parametros_entrada",
         "resultado",

@@ -3,6 +3,8 @@
 Protocolo:
 - a execução é reivindicada uma por vez, logo antes do seu POST (`SELECT … FOR UPDATE SKIP
   LOCKED`), com uma cerca (`envio_token`): um lote nunca segura execuções que ainda não alcançou;
+- qual é a vez e se há vaga no robô (capacidade por operadora e global) é `execucoes.fila`, com a
+  trava do despacho tomada na mesma transação da reivindicação;
 - o POST sai fora da transação, com prazo total (`RPA_TEMPO_ENVIO_SEGUNDOS`); o job_id só é gravado
   se a cerca ainda for de quem enviou;
 - conexão recusada (o pedido não saiu) → volta para a fila com espera crescente;
@@ -21,10 +23,9 @@ import uuid
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 
-from execucoes import desfechos
+from execucoes import desfechos, fila
 from execucoes.conexao import cliente_rpa, url_da_api
 from execucoes.models import (
     Execucao,
@@ -50,7 +51,9 @@ ESPERA_MAXIMA_ENVIO = 300  # segundos entre tentativas de envio com a API fora d
 
 
 def despachar_pendentes(limite: int = 20) -> int:
-    """Envia até `limite` execuções, uma reivindicada por vez, e pára se o lote demorar."""
+    """Envia até `limite` execuções, uma reivindicada por vez, e pára se o lote demorar ou se
+    não houver vaga no robô."""
+    fila.enfileirar()
     if token_recusado():
         return 0
     prazo = time.monotonic() + settings.RPA_ENVIO_SEM_RESPOSTA_SEGUNDOS
@@ -71,12 +74,11 @@ def despachar_pendentes(limite: int = 20) -> int:
 def _reivindicar_proxima() -> tuple[Execucao, str] | None:
     agora = timezone.now()
     with transaction.atomic():
+        fila.travar_o_despacho()
         execucao = (
-            Execucao.objects.select_for_update(skip_locked=True, of=("self",))
+            fila.proxima(agora)
+            .select_for_update(skip_locked=True, of=("self",))
             .select_related("processo__cliente__operadora")
-            .filter(status=StatusExecucao.PENDENTE, envio_iniciado_em__isnull=True)
-            .filter(Q(executar_apos__isnull=True) | Q(executar_apos__lte=agora))
-            .order_by("criado_em")
             .first()
         )
         if execucao is None:

@@ -32,6 +32,13 @@ COR_DO_STATUS = {  # o selo de cada status nas listas e na página do processo
 
 STATUS_ATIVOS = (StatusExecucao.PENDENTE, StatusExecucao.EXECUTANDO)
 
+# A fila do despacho (`execucoes.fila`): esperando a vez, e ocupando uma vaga do robô — com o job
+# rodando ou sendo enviado (o POST saiu e a resposta ainda não voltou, ou se perdeu).
+NA_FILA = models.Q(status=StatusExecucao.PENDENTE, envio_iniciado_em__isnull=True)
+EM_VOO = models.Q(status=StatusExecucao.EXECUTANDO) | models.Q(
+    status=StatusExecucao.PENDENTE, envio_iniciado_em__isnull=False
+)
+
 
 class Execucao(ModeloBase):
     """Uma execução do robô (ou um upload manual) para um processo."""
@@ -73,6 +80,27 @@ class Execucao(ModeloBase):
     # Cerca do envio: quem reivindicou a execução; só ele grava o job que criou.
     envio_token = models.CharField("cerca do envio", max_length=32, blank=True)
     falhas_internas = models.PositiveSmallIntegerField("erros ao processar", default=0)
+    # O lugar na fila, gravado pelo despacho quando a execução chega (`execucoes.fila.enfileirar`):
+    # competência vazia é “ainda não enfileirada”.
+    operadora = models.ForeignKey(
+        "operadoras.Operadora",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name="robô da operadora",
+        help_text="O robô cuja capacidade o job ocupa; vazio no envio ao SAT (só o limite global).",
+    )
+    competencia = models.DateField("competência", null=True, blank=True, editable=False)
+    vencimento_previsto = models.DateField(
+        "vencimento previsto",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Download: o vencimento anterior do cliente trazido para esta competência; "
+        "SAT: o vencimento da fatura. Vazio: desconhecido (vai para o fim da fila).",
+    )
     cancelada_por = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -122,6 +150,25 @@ class Execucao(ModeloBase):
             models.Index(fields=["processo", "-criado_em"], name="execucao_processo_idx"),
             # A coluna “tentativa” da lista ordena por ela (e pelo id, que o admin acrescenta).
             models.Index(fields=["numero_tentativa", "-id"], name="execucao_tentativa_idx"),
+            # O despacho (execucoes.fila): a próxima de cada robô, na ordem da fila, é a primeira
+            # linha do seu trecho do índice; as vagas ocupadas e as por enfileirar, índices
+            # pequenos; o ritmo do painel, as que terminaram na última hora.
+            models.Index(
+                fields=["operadora", "competencia", "vencimento_previsto", "criado_em"],
+                condition=NA_FILA,
+                name="execucao_fila_idx",
+            ),
+            models.Index(fields=["operadora"], condition=EM_VOO, name="execucao_em_voo_idx"),
+            models.Index(
+                fields=["criado_em"],
+                condition=models.Q(competencia__isnull=True, status__in=STATUS_ATIVOS),
+                name="execucao_por_enfileirar_idx",
+            ),
+            models.Index(
+                fields=["finalizada_em", "operadora"],
+                condition=models.Q(competencia__isnull=False),
+                name="execucao_ritmo_idx",
+            ),
         ]
 
     def __str__(self) -> str:

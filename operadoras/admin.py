@@ -11,13 +11,31 @@ from processos.models import Origem
 
 @admin.register(Operadora)
 class OperadoraAdmin(AdminPorPerfil):
-    list_display = ["nome", "codigo", "robo", "rpa_terceirizado", "ativa", "total_clientes"]
+    list_display = [
+        "nome",
+        "codigo",
+        "robo",
+        "jobs_simultaneos",
+        "rpa_terceirizado",
+        "ativa",
+        "total_clientes",
+    ]
     list_filter = ["ativo", "possui_rpa", "rpa_terceirizado"]
     search_fields = ["nome", "codigo"]
     actions = ["criar_processos_do_mes"]
     fieldsets = [
         (None, {"fields": ["nome", "codigo", "ativo"]}),
-        ("Robô (RPA)", {"fields": ["possui_rpa", "rpa_terceirizado", "url_endpoint_rpa"]}),
+        (
+            "Robô (RPA)",
+            {
+                "fields": [
+                    "possui_rpa",
+                    "rpa_terceirizado",
+                    "url_endpoint_rpa",
+                    "jobs_simultaneos",
+                ]
+            },
+        ),
         ("Portal", {"fields": ["url_portal", "instrucoes_acesso"]}),
     ]
 

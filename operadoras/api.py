@@ -17,6 +17,7 @@ class OperadoraSerializer(ValidadoPeloModelo):
             "possui_rpa",
             "rpa_terceirizado",
             "url_endpoint_rpa",
+            "jobs_simultaneos",
             "url_portal",
             "instrucoes_acesso",
             "ativo",

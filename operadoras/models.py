@@ -1,7 +1,7 @@
 import re
 import unicodedata
 
-from django.core.validators import URLValidator
+from django.core.validators import MinValueValidator, URLValidator
 from django.db import models
 from django.db.models.functions import Upper
 
@@ -35,6 +35,13 @@ class Operadora(ModeloBase):
         validators=[URLValidator(schemes=["http", "https"])],
         help_text="Opcional: substitui API_EXTERNA_URL para esta operadora.",
     )
+    jobs_simultaneos = models.PositiveSmallIntegerField(
+        "jobs simultâneos",
+        default=5,
+        validators=[MinValueValidator(1, "A operadora precisa de pelo menos 1 job simultâneo.")],
+        help_text="Quantos jobs do robô desta operadora rodam ao mesmo tempo, no máximo "
+        "(o limite global RPA_JOBS_SIMULTANEOS também vale).",
+    )
     url_portal = CampoURL("URL do portal", blank=True)
     instrucoes_acesso = models.TextField("instruções de acesso", blank=True)
     ativo = models.BooleanField("ativa", default=True)
@@ -49,6 +56,11 @@ class Operadora(ModeloBase):
             ),
             models.CheckConstraint(
                 condition=~models.Q(codigo=""), name="operadora_codigo_preenchido"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(jobs_simultaneos__gte=1),
+                name="operadora_jobs_simultaneos_positivo",
+                violation_error_message="A operadora precisa de pelo menos 1 job simultâneo.",
             ),
         ]
 

@@ -17,6 +17,7 @@ def estado(ctx: Contexto, dados: dict) -> dict:
     return {
         **ctx.controles.estado(),
         **ctx.motor.contagens(),
+        **ctx.motor.simultaneidade(),
         "conexoes_eventos": ctx.central.conectados(),
         "operadoras": list(ctx.config.operadoras),
     }
@@ -24,6 +25,7 @@ def estado(ctx: Contexto, dados: dict) -> dict:
 
 def reset(ctx: Contexto, dados: dict) -> dict:
     ctx.controles.reset()
+    ctx.motor.zerar_picos()
     ctx.motor.acordar()
     return {"ok": True}
 

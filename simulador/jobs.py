@@ -4,7 +4,7 @@ import random
 import threading
 import time
 import uuid
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -109,6 +109,11 @@ class Motor:
         self._fila: deque[Job] = deque()
         self._faturas: dict[str, Fatura] = {}
         self._criados = 0
+        # Simultaneidade (controle de teste): um job conta da criação até terminar ou ser purgado.
+        self._em_curso: dict[str, str] = {}  # job_id → operadora
+        self._agora: Counter[str] = Counter()
+        self._picos: Counter[str] = Counter()
+        self._pico_total = 0
         semente = config.semente
         self._semente = random.SystemRandom().getrandbits(64) if semente is None else semente
         self._threads: list[threading.Thread] = []
@@ -163,6 +168,7 @@ class Motor:
             )
             self._jobs[job.job_id] = job
             self._fila.append(job)
+            self._comecou(job)
             self._log(job, "INFO", f"Job criado para operadora {operadora}", LOGGER_API)
             self._cond.notify_all()
         return job
@@ -193,6 +199,32 @@ class Motor:
             "jobs_active": estados.count(RUNNING),
             "jobs_done": estados.count(COMPLETED) + estados.count(FAILED),
         }
+
+    def simultaneidade(self) -> dict:
+        """Jobs em curso agora e o maior número visto, por operadora e no total."""
+        with self._cond:
+            return {
+                "jobs_simultaneos": {op: n for op, n in self._agora.items() if n},
+                "jobs_simultaneos_total": len(self._em_curso),
+                "pico_jobs_simultaneos": dict(self._picos),
+                "pico_jobs_simultaneos_total": self._pico_total,
+            }
+
+    def zerar_picos(self) -> None:
+        """Os picos recomeçam do que está em curso agora (os jobs não somem num reset)."""
+        with self._cond:
+            self._picos = Counter({op: n for op, n in self._agora.items() if n})
+            self._pico_total = len(self._em_curso)
+
+    def _comecou(self, job: Job) -> None:
+        self._em_curso[job.job_id] = job.operadora
+        self._agora[job.operadora] += 1
+        self._picos[job.operadora] = max(self._picos[job.operadora], self._agora[job.operadora])
+        self._pico_total = max(self._pico_total, len(self._em_curso))
+
+    def _terminou(self, job: Job) -> None:
+        if (operadora := self._em_curso.pop(job.job_id, None)) is not None:
+            self._agora[operadora] -= 1
 
     def fatura(self, caminho: str) -> Fatura | None:
         with self._cond:
@@ -283,6 +315,7 @@ class Motor:
                 self._log(job, "ERROR", erro or "", f"app.rpa.{job.operadora.lower()}")
             job.status = status
             job.completed_at = agora()
+            self._terminou(job)
             # A linha final vem depois do status gravado: quem a lê já acha o job terminado.
             self._log(job, "WARN", f"Job {job.job_id} concluído com status {status}", LOGGER_API)
         url = self._config.processo_api_url
@@ -345,6 +378,7 @@ class Motor:
         vencidos = [job for job in self._jobs.values() if job.created_at < limite]
         for job in vencidos:
             del self._jobs[job.job_id]
+            self._terminou(job)
             job.purgado = True  # um job ainda rodando pára no próximo passo e libera a vaga
             if job in self._fila:
                 self._fila.remove(job)

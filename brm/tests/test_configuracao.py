@@ -117,3 +117,16 @@ def test_banner_do_fallback_aparece_em_toda_pagina_do_admin(settings, administra
     settings.BANCO_FALLBACK_ATIVO = True
     for pagina in (url, reverse("admin:index"), reverse("admin:clientes_cliente_add")):
         assert "rodando em SQLite" in navegador.get(pagina).content.decode()
+
+
+@pytest.mark.parametrize("valor", ["0", "-3", "muitos"])
+def test_limite_global_de_jobs_invalido_falha_na_partida_dizendo_o_nome(valor):
+    saida = rodar_python(MOSTRAR_BANCO, RPA_JOBS_SIMULTANEOS=valor)
+    assert saida.returncode != 0
+    assert "RPA_JOBS_SIMULTANEOS" in saida.stderr
+
+
+def test_limite_global_de_jobs_vem_do_ambiente():
+    codigo = "from django.conf import settings as s; print(s.RPA_JOBS_SIMULTANEOS)"
+    assert rodar_python(codigo).stdout.split() == ["20"]
+    assert rodar_python(codigo, RPA_JOBS_SIMULTANEOS="7").stdout.split() == ["7"]

@@ -83,11 +83,12 @@ def test_duas_pessoas_executando_download_do_mesmo_processo_geram_uma_execucao()
     assert Execucao.objects.count() == 1
 
 
-def test_dois_workers_e_200_pendentes_cada_uma_despachada_uma_vez(simulador_exclusivo):
+def test_dois_workers_e_200_pendentes_cada_uma_despachada_uma_vez(simulador_exclusivo, settings):
     requests.post(
         f"{simulador_exclusivo.url}/__simulador/ajustes", json={"pausado": True}, timeout=5
     )
-    operadora = criar_operadora("VIVO")
+    settings.RPA_JOBS_SIMULTANEOS = 200  # a capacidade não é o assunto aqui
+    operadora = criar_operadora("VIVO", jobs_simultaneos=200)
     processos = [
         Processo.objects.create(cliente=criar_cliente(operadora), competencia=dt.date(2026, 3, 1))
         for _ in range(200)
@@ -109,3 +110,34 @@ def test_dois_workers_e_200_pendentes_cada_uma_despachada_uma_vez(simulador_excl
     estado = requests.get(f"{simulador_exclusivo.url}/__simulador/estado", timeout=5).json()
     assert estado["jobs_criados"] == 200
     esperar(lambda: Execucao.objects.filter(status=StatusExecucao.EXECUTANDO).count() == 200)
+
+
+def test_dois_workers_juntos_nunca_passam_da_capacidade(simulador_exclusivo, settings):
+    """200 na fila, o robô parado (nada termina), dois workers despachando ao mesmo tempo: cada
+    um vê as vagas que o outro ainda não marcou; a trava do despacho os põe um depois do outro."""
+    sim = simulador_exclusivo
+    requests.post(f"{sim.url}/__simulador/ajustes", json={"pausado": True}, timeout=5)
+    settings.RPA_JOBS_SIMULTANEOS = 10
+    capacidade = {"VIVO": 3, "OI": 4, "EMBRATEL": 5}  # 12 > 10: o limite global também vale
+    operadoras = [criar_operadora(c, jobs_simultaneos=n) for c, n in capacidade.items()]
+    processos = [
+        Processo.objects.create(
+            cliente=criar_cliente(operadoras[n % 3]), competencia=dt.date(2026, 3, 1)
+        )
+        for n in range(200)
+    ]
+    Execucao.objects.bulk_create(
+        [Execucao(processo=p, tipo=TipoExecucao.DOWNLOAD_FATURA) for p in processos]
+    )
+
+    def despachar_varias_vezes():
+        return sum(despachar_pendentes(limite=3) for _ in range(30))
+
+    por_worker = em_paralelo(despachar_varias_vezes, 2)
+    assert sum(por_worker) == 10, por_worker
+    estado = requests.get(f"{sim.url}/__simulador/estado", timeout=5).json()
+    assert estado["pico_jobs_simultaneos_total"] == 10
+    assert all(
+        estado["pico_jobs_simultaneos"].get(codigo, 0) <= limite
+        for codigo, limite in capacidade.items()
+    ), estado["pico_jobs_simultaneos"]

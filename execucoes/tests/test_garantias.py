@@ -344,3 +344,27 @@ def test_token_recusado_e_depois_aceito_o_despacho_volta_sozinho(bancada, pessoa
     esperar_processos([processo], APROVACAO, prazo=60)
     assert Execucao.objects.get(pk=execucao.pk).status == StatusExecucao.CONCLUIDO
     assert estado(sim)["jobs_criados"] == 1
+
+
+# --- Capacidade do robô ------------------------------------------------------------------------
+def test_dois_workers_nunca_passam_da_capacidade_de_cada_operadora_nem_da_global(bancada, pessoa):
+    """60 downloads de uma vez em três operadoras (capacidade 2, 3 e 3; 6 ao todo): o simulador,
+    que conta os jobs em curso de cada operadora, nunca vê mais que a capacidade; todos terminam,
+    cada um com um job só."""
+    sim = bancada.simulador()
+    capacidade = {"VIVO": 2, "OI": 3, "EMBRATEL": 3}
+    operadoras = [criar_operadora(codigo, jobs_simultaneos=n) for codigo, n in capacidade.items()]
+    processos = [criar_processo(criar_cliente(operadoras[n % 3])) for n in range(60)]
+    bancada.iniciar_workers(sim, RPA_MAX_TENTATIVAS=1, RPA_JOBS_SIMULTANEOS=6)
+
+    with transaction.atomic():  # os 60 chegam juntos, como numa execução agendada
+        for processo in processos:
+            pedir_download(processo, pessoa)
+
+    esperar_processos(processos, APROVACAO, prazo=240)
+    atual = estado(sim)
+    picos = atual["pico_jobs_simultaneos"]
+    assert all(picos.get(codigo, 0) <= limite for codigo, limite in capacidade.items()), picos
+    assert atual["pico_jobs_simultaneos_total"] == 6, "a fila não chegou a encher o robô"
+    jobs = atual["jobs_por_processo"]
+    assert [jobs.get(str(p.pk), 0) for p in processos] == [1] * 60

@@ -6,8 +6,10 @@ import re
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from brm.fabricas import criar_cliente, criar_operadora, criar_processo, criar_usuario
+from execucoes import fila
 from execucoes.models import Execucao, StatusExecucao, TipoExecucao
 from processos.indicadores import com_falha, indicadores
 from processos.models import Processo, StatusProcesso, Transicao
@@ -128,12 +130,19 @@ def test_consultas_do_painel_nao_crescem_com_os_dados(client):
             n = Processo.objects.count()
             processo = criar_processo(criar_cliente(operadoras[n % 3]), competencia=MARCO)
             execucao(processo, StatusExecucao.FALHOU)
+            # A fila do robô: uma nova tentativa esperando a vez, e o ritmo da última hora.
+            execucao(processo, StatusExecucao.PENDENTE, tentativa=2)
+            Execucao.objects.filter(processo=processo, status=StatusExecucao.FALHOU).update(
+                competencia=MARCO, operadora=operadoras[n % 3], finalizada_em=timezone.now()
+            )
             Transicao.objects.create(processo=processo, de="", para=processo.status, origem="web")
+        fila.enfileirar()
         with CaptureQueriesContext(connection) as contexto:
             assert client.get("/admin/", {"competencia": "03/2026"}).status_code == 200
         return len(contexto)
 
     assert consultas(3) == consultas(30)
+    assert 'class="fila-vivo"' in client.get("/admin/").content.decode()
 
 
 def test_painel_do_mes_nao_le_o_historico(mes_movimentado):
