@@ -10,6 +10,8 @@ from nucleo.deveres import Dever
 
 
 def rodar_agendamentos() -> None:
+    # A cada 2 s: duas consultas pequenas (pelo índice de `proxima_em`) e o horário chega ao robô
+    # em segundos (`python -m bench capacidade` mede do horário ao primeiro job).
     reivindicar_devidos()
     rodar_pendentes()
 
@@ -29,6 +31,6 @@ def avisar_downloads_em_falta() -> None:
 
 
 DEVERES = [
-    Dever("agendamentos", 15, fazer=rodar_agendamentos),
+    Dever("agendamentos", 2, fazer=rodar_agendamentos),
     Dever("agendamentos_downloads_em_falta", 600, fazer=avisar_downloads_em_falta),
 ]

@@ -1,13 +1,14 @@
-"""Capacidade do robô (issue 12): 10.000 downloads na fila de uma vez, em 4 operadoras com
-capacidade 10 cada, contra o simulador em alta velocidade, com dois `manage.py worker` de verdade
-no PostgreSQL (BENCH_DATABASE_URL).
+"""Capacidade do robô (issue 12): um agendamento "Baixar as faturas" põe 10.000 downloads na fila
+de uma vez, em 4 operadoras com capacidade 10 cada, contra o simulador em alta velocidade, com dois
+`manage.py worker` de verdade no PostgreSQL (BENCH_DATABASE_URL). Ninguém clica: o worker vê o
+horário do agendamento chegar, enfileira e despacha.
 
 Mede: o pico de jobs simultâneos de cada operadora, contado pelo próprio simulador (meta ≤ 10,
-PASS/FAIL), o tempo total até a fila esvaziar, o tempo da chegada à fila até o primeiro job criado,
-o custo de enfileirar e de reivindicar com a fila cheia, e se cada execução teve um job só.
+PASS/FAIL), o tempo total até a fila esvaziar, o tempo do horário do agendamento até o primeiro
+job criado, o custo de enfileirar e de reivindicar com a fila cheia, e se cada execução teve um
+job só.
 
-`CAPACIDADE_DOWNLOADS` muda o tamanho (padrão 10.000) numa máquina pequena. As execuções entram
-como `processos.acoes.executar_download` as cria (PENDENTES, parâmetros mascarados), num INSERT só.
+`CAPACIDADE_DOWNLOADS` muda o tamanho (padrão 10.000) numa máquina pequena.
 """
 
 import datetime as dt
@@ -29,7 +30,7 @@ OPERADORAS = ("VIVO", "OI", "EMBRATEL", "DIGITALNET")
 CAPACIDADE = 10
 LIMITE_GLOBAL = 40  # a soma das capacidades: quem limita aqui é cada operadora
 VELOCIDADE = 200.0
-COMPETENCIA = dt.date(2026, 5, 1)
+NOME_DO_AGENDAMENTO = "Bench: downloads do mês"
 
 
 def _povoar() -> list:
@@ -38,7 +39,10 @@ def _povoar() -> list:
 
     from clientes.models import Cliente
     from operadoras.models import Operadora
+    from processos.competencia import competencia_atual, mes_anterior
     from processos.models import Processo, StatusProcesso
+
+    competencia = competencia_atual()
 
     operadoras = []
     for codigo in OPERADORAS:
@@ -63,7 +67,7 @@ def _povoar() -> list:
             )
         )
     clientes = Cliente.objects.bulk_create(clientes, batch_size=1000)
-    anterior = dt.date(2026, 4, 1)
+    anterior = mes_anterior(competencia)
     Processo.objects.bulk_create(
         [
             Processo(
@@ -77,7 +81,7 @@ def _povoar() -> list:
         batch_size=1000,
     )
     return Processo.objects.bulk_create(
-        [Processo(cliente=c, competencia=COMPETENCIA) for c in clientes], batch_size=1000
+        [Processo(cliente=c, competencia=competencia) for c in clientes], batch_size=1000
     )
 
 
@@ -108,6 +112,21 @@ def _enfileirar_downloads(processos) -> dt.datetime:
             ultima_execucao_falhou=False
         )
         return timezone.now()
+
+
+def _agendar_downloads() -> dt.datetime:
+    """O agendamento que baixa as faturas do mês de todas as operadoras, com o horário daqui a
+    dois segundos (como o demo faz); devolve o horário."""
+    from django.utils import timezone
+
+    from agendamentos.models import Agendamento, TipoAgendamento
+
+    horario = timezone.now() + dt.timedelta(seconds=2)
+    agendamento = Agendamento.objects.create(
+        nome=NOME_DO_AGENDAMENTO, tipo=TipoAgendamento.BAIXAR_FATURAS, expressao="0 0 1 1 *"
+    )
+    Agendamento.objects.filter(pk=agendamento.pk).update(proxima_em=horario)
+    return horario
 
 
 def _custos_da_fila() -> tuple[float, float]:
@@ -157,12 +176,11 @@ class Workers:
         self.processos: list[subprocess.Popen] = []
 
     def __enter__(self) -> "Workers":
+        from agendamentos.models import Agendamento
         from execucoes.models import Arrendamento, EstadoRPA
-        from processos.competencia import competencia_atual
-        from processos.models import CriacaoMensal
 
-        # A criação mensal automática criaria os processos do mês para os 10.000 clientes.
-        CriacaoMensal.objects.get_or_create(competencia=competencia_atual())
+        # Só o agendamento do benchmark roda (a criação mensal da migração, não).
+        Agendamento.objects.update(ativo=False)
         Arrendamento.objects.all().delete()
         EstadoRPA.objects.update_or_create(id=1, defaults={"stream_conectado": False})
         for saida in self.saidas:
@@ -194,6 +212,18 @@ class Workers:
             saida.close()
 
 
+def _esperar_o_agendamento(prazo: float) -> None:
+    """Até um worker rodar o agendamento (ele enfileira tudo numa transação só)."""
+    from agendamentos.models import ExecucaoAgendamento, Resultado
+
+    limite = time.monotonic() + prazo
+    rodadas = ExecucaoAgendamento.objects.filter(agendamento__nome=NOME_DO_AGENDAMENTO)
+    while not rodadas.exclude(resultado=Resultado.EM_ANDAMENTO).exists():
+        if time.monotonic() > limite:
+            raise RuntimeError("nenhum worker rodou o agendamento no prazo")
+        time.sleep(0.2)
+
+
 def _esperar_esvaziar(processos, prazo: float) -> None:
     from execucoes.models import STATUS_ATIVOS, Execucao
 
@@ -219,11 +249,15 @@ def rodar() -> None:
     with iniciar(velocidade=VELOCIDADE, taxa_falha=0.0, semente=12) as sim:
         with Workers(sim, pasta):
             requests.post(f"{sim.url}/__simulador/reset", json={}, timeout=5)
-            chegada = _enfileirar_downloads(processos)
+            chegada = _agendar_downloads()
             inicio = time.perf_counter()
+            _esperar_o_agendamento(prazo=300.0)
             _esperar_esvaziar(processos, prazo=max(900.0, DOWNLOADS * 0.3))
             total = time.perf_counter() - inicio
         estado = requests.get(f"{sim.url}/__simulador/estado", timeout=5).json()
+    from agendamentos.models import ExecucaoAgendamento
+
+    rodada = ExecucaoAgendamento.objects.get(agendamento__nome=NOME_DO_AGENDAMENTO)
     execucoes = Execucao.objects.filter(processo__in=processos)
     primeiro = execucoes.aggregate(primeiro=Min("iniciada_em"))["primeiro"]
     concluidas = execucoes.filter(status=StatusExecucao.CONCLUIDO).count()
@@ -251,10 +285,16 @@ def rodar() -> None:
             "PASS" if pico_total <= LIMITE_GLOBAL else "FAIL",
         ),
         (
-            "chegada à fila → primeiro job criado",
+            "horário do agendamento → primeiro job criado",
             f"{(primeiro - chegada).total_seconds():.2f} s" if primeiro else "—",
             "",
             "",
+        ),
+        (
+            "o agendamento enfileirou",
+            f"{rodada.itens} em {(rodada.terminado_em - rodada.iniciado_em).total_seconds():.1f} s",
+            f"{DOWNLOADS}",
+            "PASS" if rodada.itens == DOWNLOADS else "FAIL",
         ),
         ("tempo total (fila vazia)", f"{total:.0f} s", "", ""),
         ("ritmo", f"{DOWNLOADS / total:.1f} downloads/s", "", ""),
