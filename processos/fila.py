@@ -32,28 +32,28 @@ class Vez:
 
 
 def da_vez(sessao) -> Vez | None:
-    """A próxima fatura para esta pessoa, ou None quando não há mais nenhuma. Quatro consultas
-    no máximo, com 10 ou 10 mil faturas na fila."""
+    """A próxima fatura para esta pessoa, ou None quando não há mais nenhuma. Três consultas no
+    máximo, com 10 ou 10 mil faturas na fila."""
     pulados = sessao.get(PULADOS, [])
     com_cliente = aguardando().select_related("cliente__operadora")
     processo = com_cliente.exclude(pk__in=pulados).order_by(*ORDEM).first()
-    ainda_pulados = _ainda_esperando(pulados)
-    atras = len(ainda_pulados)  # as puladas já passaram por esta pessoa
-    if processo is None and ainda_pulados:
-        processo = com_cliente.get(pk=ainda_pulados[0])
-        atras = 0
+    if processo is None:
+        processo = _primeira_pulada(com_cliente, pulados)
     if processo is None:
         return None
+    # A vez é a da próxima decisão: pular não avança o número, e a pulada, quando volta no fim,
+    # é a última (“40 de 40”).
     decididos = sessao.get(DECIDIDOS, 0)
     total = decididos + aguardando().count()
-    return Vez(processo=processo, numero=min(decididos + atras + 1, total), total=total)
+    return Vez(processo=processo, numero=min(decididos + 1, total), total=total)
 
 
-def _ainda_esperando(pulados: list[str]) -> list[str]:
+def _primeira_pulada(com_cliente: QuerySet, pulados: list[str]) -> Processo | None:
+    """A pulada há mais tempo que ainda espera (outra pessoa pode ter decidido as outras)."""
     if not pulados:
-        return []
-    esperando = {str(pk) for pk in aguardando().filter(pk__in=pulados).values_list("pk", flat=True)}
-    return [pk for pk in pulados if pk in esperando]
+        return None
+    esperando = {str(p.pk): p for p in com_cliente.filter(pk__in=pulados)}
+    return next((esperando[pk] for pk in pulados if pk in esperando), None)
 
 
 def pular(sessao, processo: Processo) -> None:

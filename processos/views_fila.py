@@ -108,4 +108,5 @@ def _pagina(request, vez: fila.Vez, *, status: int = 200, aprovar=None, rejeitar
 
 
 def _do_admin(request, titulo: str) -> dict:
-    return {**admin.site.each_context(request), "title": titulo}
+    # Sem a barra lateral do admin: a largura toda é do PDF e dos dados.
+    return {**admin.site.each_context(request), "title": titulo, "is_nav_sidebar_enabled": False}

@@ -145,7 +145,7 @@ def test_pular_nao_muda_nada_e_a_pulada_volta_depois_das_outras(aprovador, naveg
     web = navegador_de(aprovador)
     assert decidir(web, pulada, "pular").status_code == 302
     resposta = web.get(FILA)
-    assert da_vez(resposta) == str(outra.pk) and posicao(resposta) == "2 de 2"
+    assert da_vez(resposta) == str(outra.pk) and posicao(resposta) == "1 de 2"
     pulada.refresh_from_db()
     assert pulada.status == StatusProcesso.AGUARDANDO_APROVACAO and not Transicao.objects.exists()
     aprovar(web, outra)

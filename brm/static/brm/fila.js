@@ -18,6 +18,8 @@
     document.body.dataset.enviando = "1";
   });
 
+  document.body.dataset.atalhos = "prontos"; // os testes no navegador esperam por isto
+
   document.addEventListener("keydown", function (evento) {
     if (evento.ctrlKey || evento.metaKey || evento.altKey || evento.isComposing) return;
     if (evento.key === "Escape" && digitando(evento.target)) {
