@@ -5,21 +5,24 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+import requests
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from brm.fabricas import criar_processo
+from brm.fabricas import criar_processo, criar_usuario, esperar
 from execucoes import desfechos
 from execucoes.faturas import Conferencia
 from execucoes.models import Execucao, StatusExecucao, TipoExecucao
 from execucoes.rpa import FaturaDoRobo
+from processos import acoes
+from processos.acoes import Pedido
 from processos.leitura_da_fatura import (
     ValoresLidos,
     completar_pelo_pdf,
     ler_valores,
     ler_valores_do_pdf,
 )
-from processos.models import StatusProcesso
+from processos.models import Origem, Processo, StatusProcesso
 from simulador.pdf import Fatura, fatura_pdf, pdf_de_texto
 
 
@@ -160,3 +163,31 @@ def test_valores_do_robo_valem_mais_que_os_do_pdf():
     processo.refresh_from_db()
     assert (processo.valor, processo.vencimento) == (Decimal("99.00"), dt.date(2026, 4, 12))
     assert not processo.lidos_do_pdf
+
+
+@pytest.mark.lento
+@pytest.mark.django_db(transaction=True)
+def test_robo_que_so_devolve_o_pdf_deixa_os_valores_do_pdf_para_conferir(
+    worker, simulador_exclusivo
+):
+    resposta = requests.post(
+        f"{simulador_exclusivo.url}/__simulador/ajustes",
+        json={"forma_resultado": "string"},  # o resultado é só a URL do PDF
+        timeout=5,
+    )
+    assert resposta.status_code == 200
+    processo = criar_processo()
+    acoes.executar_download(
+        processo, Pedido(usuario=criar_usuario("OPERADOR"), origem=Origem.WORKER)
+    )
+    esperar(
+        lambda: Processo.objects.filter(
+            pk=processo.pk, status=StatusProcesso.AGUARDANDO_APROVACAO
+        ).exists(),
+        mensagem="a fatura não chegou",
+    )
+    processo.refresh_from_db()
+    lidos = ler_valores_do_pdf(processo.fatura.read())
+    assert lidos.valor is not None and lidos.vencimento is not None
+    assert (processo.valor, processo.vencimento) == (lidos.valor, lidos.vencimento)
+    assert processo.valor_lido_do_pdf and processo.vencimento_lido_do_pdf
