@@ -311,3 +311,13 @@ def test_sem_valores_do_robo_a_fila_preenche_do_pdf_e_pede_conferencia(aprovador
     assert 'value="1.234,56"' in html and 'value="2026-04-10"' in html
     processo.refresh_from_db()
     assert processo.valor is None  # mostrar não grava; quem grava é a aprovação
+
+
+def test_limiar_da_variacao_lido_do_ambiente_e_negativo_falha_dizendo_o_nome():
+    from brm.tests.test_configuracao import rodar_python
+
+    mostrar = "import django; django.setup(); from django.conf import settings as s; print(s.APROVACAO_LIMIAR_VARIACAO)"
+    assert rodar_python(mostrar).stdout.strip() == "20.0"
+    assert rodar_python(mostrar, APROVACAO_LIMIAR_VARIACAO="35").stdout.strip() == "35.0"
+    negativo = rodar_python(mostrar, APROVACAO_LIMIAR_VARIACAO="-5")
+    assert negativo.returncode != 0 and "APROVACAO_LIMIAR_VARIACAO" in negativo.stderr
