@@ -196,8 +196,10 @@ def test_pedido_estranho_nao_da_500(aprovador, navegador_de):
 def test_quando_outra_pessoa_ja_decidiu_avisa_e_segue(aprovador, administrador, navegador_de):
     processo = esperando()
     aprovar(navegador_de(administrador), processo)
-    resposta = aprovar(navegador_de(aprovador), processo)
+    web = navegador_de(aprovador)
+    resposta = aprovar(web, processo)
     assert resposta.status_code == 302
+    assert "o processo está em “Aguardando envio ao SAT”" in web.get(FILA).content.decode()
     processo.refresh_from_db()
     assert processo.aprovado_por == administrador
 

@@ -96,6 +96,9 @@ def test_aprovador_limpa_a_fila_so_com_o_teclado(app, navegador):
     vistos, decididas = [], 0
     for passo in range(TOTAL + 1):  # a pulada aparece duas vezes
         vistos.append(_pronta(pagina, decididas + 1, anterior=vistos[-1] if vistos else None))
+        if passo == 1:  # com a mensagem da aprovação anterior na tela
+            expect(pagina.locator(".messagelist")).to_contain_text("aprovada")
+            _cabe_na_tela(pagina)
         if passo == REJEITADA:
             pagina.keyboard.press("r")
             expect(pagina.locator("#id_motivo")).to_be_focused()
