@@ -7,6 +7,7 @@ import uuid
 from django.contrib import admin, messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from nucleo.erros import AcaoRecusada
@@ -21,7 +22,7 @@ from processos.registro_de_acoes import ACAO
 DECISOES = ("aprovar", "rejeitar")
 
 
-def fila_de_aprovacao(request):
+def fila_de_aprovacao(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     if not pode(request.user, Capacidade.APROVAR):
