@@ -360,7 +360,12 @@ DEVERES_DO_WORKER = [
     "notificacoes.deveres.DEVERES",
 ]
 QUATRO_OLHOS = env.bool("QUATRO_OLHOS", default=False)
+# Na fila de aprovação, a variação do valor (contra o mês anterior e a média de 6 meses) que
+# ganha destaque: além de ±20 %, por padrão.
+APROVACAO_LIMIAR_VARIACAO = env.float("APROVACAO_LIMIAR_VARIACAO", default=20.0)
 PORT = env.int("PORT", default=5050)
+if APROVACAO_LIMIAR_VARIACAO < 0:
+    raise ImproperlyConfigured("APROVACAO_LIMIAR_VARIACAO deve ser 0 ou mais (um percentual).")
 if AGENDAMENTOS_DIAS_PARA_AVISAR_DOWNLOADS < 1:
     raise ImproperlyConfigured("AGENDAMENTOS_DIAS_PARA_AVISAR_DOWNLOADS deve ser 1 ou mais.")
 if not 1 <= PROCESSOS_DIA_CRIACAO <= 28:

@@ -13,6 +13,7 @@ from execucoes.models import Execucao, StatusExecucao, TipoExecucao
 from execucoes.prazos import espera_crescente
 from execucoes.rpa import FaturaDoRobo, LinhaDeLog
 from processos.fatura import guardar_fatura
+from processos.leitura_da_fatura import completar_pelo_pdf
 from processos.models import ETAPA_DO_TIPO, Origem, Processo
 
 logger = logging.getLogger(__name__)
@@ -67,11 +68,21 @@ def concluir_download(
         guardar_fatura(processo, pdf)
         processo.valor = fatura.valor if fatura.valor is not None else processo.valor
         processo.vencimento = fatura.vencimento or processo.vencimento
+        # O que o robô não informou vem do texto do PDF, lido uma vez aqui e marcado para conferir.
+        processo.valor_lido_do_pdf = processo.vencimento_lido_do_pdf = False
+        completar_pelo_pdf(processo, pdf)
         processo.mudar_status(
             etapa.concluida_leva_a,
             origem=Origem.WORKER,
             motivo=f"Fatura baixada pelo robô (job {execucao.job_id})",
-            campos=["fatura", "fatura_sha256", "valor", "vencimento"],
+            campos=[
+                "fatura",
+                "fatura_sha256",
+                "valor",
+                "vencimento",
+                "valor_lido_do_pdf",
+                "vencimento_lido_do_pdf",
+            ],
         )
     return True
 

@@ -26,7 +26,11 @@ from execucoes.parametros import parametros_mascarados
 from nucleo.erros import AcaoRecusada, SemPermissao
 from nucleo.permissoes import Capacidade, pode
 from processos.fatura import FaturaInvalida, guardar_fatura
+from processos.leitura_da_fatura import completar_pelo_pdf
 from processos.models import ETAPA_DO_STATUS, Processo, StatusProcesso
+
+# Os valores da fatura e as marcas de “lido do PDF”, gravados sempre juntos.
+CAMPOS_DOS_VALORES = ("valor", "vencimento", "valor_lido_do_pdf", "vencimento_lido_do_pdf")
 
 
 @dataclass(frozen=True)
@@ -356,16 +360,14 @@ def aprovar(
 ) -> Processo:
     with transaction.atomic():
         processo = _travar_e_conferir(processo, pedido, recusa_de_aprovar)
-        vencimento = vencimento or processo.vencimento
-        _exigir(vencimento is not None, "Informe o vencimento da fatura antes de aprovar.")
         _exigir(valor is None or valor >= 0, "O valor não pode ser negativo.")
+        _valores_para_aprovar(processo, valor, vencimento)
+        _exigir(processo.vencimento is not None, "Informe o vencimento da fatura antes de aprovar.")
         if settings.QUATRO_OLHOS and processo.upload_manual:
             _exigir(
                 _quem_subiu(processo) != pedido.usuario,
                 "Quatro olhos: quem enviou a fatura à mão não pode aprová-la.",
             )
-        processo.vencimento = vencimento
-        processo.valor = valor if valor is not None else processo.valor
         processo.aprovado_por = pedido.usuario
         processo.aprovado_em = timezone.now()
         processo.mudar_status(
@@ -373,9 +375,23 @@ def aprovar(
             usuario=pedido.usuario,
             origem=pedido.origem,
             motivo=observacao.strip(),
-            campos=["vencimento", "valor", "aprovado_por", "aprovado_em"],
+            campos=["aprovado_por", "aprovado_em", *CAMPOS_DOS_VALORES],
         )
     return processo
+
+
+def _valores_para_aprovar(processo: Processo, valor, vencimento) -> None:
+    """Os valores com que se aprova, num lugar só (a fila, a página, o lote e a API): os que a
+    pessoa informou; senão os do processo (do robô, ou lidos do PDF quando a fatura chegou);
+    senão os lidos agora do PDF (faturas de antes da leitura), marcados para conferir."""
+    if (valor is None and processo.valor is None) or (
+        vencimento is None and processo.vencimento is None
+    ):
+        completar_pelo_pdf(processo)
+    if valor is not None:
+        processo.valor, processo.valor_lido_do_pdf = valor, False
+    if vencimento is not None:
+        processo.vencimento, processo.vencimento_lido_do_pdf = vencimento, False
 
 
 def _quem_subiu(processo: Processo):
@@ -401,6 +417,7 @@ def rejeitar(processo, pedido: Pedido, *, motivo: str) -> Processo:
         processo.fatura_sha256 = ""
         processo.valor = None
         processo.vencimento = None
+        processo.valor_lido_do_pdf = processo.vencimento_lido_do_pdf = False
         processo.upload_manual = False
         processo.mudar_status(
             StatusProcesso.AGUARDANDO_DOWNLOAD,
@@ -412,9 +429,8 @@ def rejeitar(processo, pedido: Pedido, *, motivo: str) -> Processo:
                 "aprovado_em",
                 "fatura",
                 "fatura_sha256",
-                "valor",
-                "vencimento",
                 "upload_manual",
+                *CAMPOS_DOS_VALORES,
             ],
         )
     return processo
@@ -447,13 +463,14 @@ def upload_manual(
         )
         processo.valor = valor
         processo.vencimento = vencimento
+        processo.valor_lido_do_pdf = processo.vencimento_lido_do_pdf = False
         processo.upload_manual = True
         processo.mudar_status(
             StatusProcesso.AGUARDANDO_APROVACAO,
             usuario=pedido.usuario,
             origem=pedido.origem,
             motivo="Fatura enviada à mão",
-            campos=["fatura", "fatura_sha256", "valor", "vencimento", "upload_manual"],
+            campos=["fatura", "fatura_sha256", "upload_manual", *CAMPOS_DOS_VALORES],
         )
     return execucao
 

@@ -31,10 +31,18 @@ def pedido_de(request) -> Pedido:
 
 
 def resumir(
-    modeladmin, request, feitos: int, recusas: Counter, verbo: str, objeto: str = "processo(s)"
+    modeladmin,
+    request,
+    feitos: int,
+    recusas: Counter,
+    verbo: str,
+    objeto: str = "processo(s)",
+    nota: str = "",
 ) -> None:
     """“3 processo(s) aprovado(s). 2 ignorado(s): motivo (2).” — sempre diz o porquê."""
     texto = f"{feitos} {objeto} {verbo}."
+    if nota:
+        texto += f" {nota}"
     if recusas:
         motivos = "; ".join(f"{motivo} ({n})" for motivo, n in recusas.most_common())
         texto += f" {sum(recusas.values())} ignorado(s): {motivos}"
@@ -43,18 +51,26 @@ def resumir(
 
 
 def aplicar_em_lote(
-    modeladmin, request, queryset, funcao, verbo: str, objeto: str = "processo(s)", **kwargs
+    modeladmin,
+    request,
+    queryset,
+    funcao,
+    verbo: str,
+    objeto: str = "processo(s)",
+    notar: Callable[[list], str] | None = None,
+    **kwargs,
 ) -> None:
-    feitos, recusas = 0, Counter()
+    """`funcao` em cada linha; `notar(feitos)` acrescenta ao resumo o que a pessoa deve saber
+    dos que deram certo (a aprovação diz quais usaram valores lidos do PDF)."""
+    feitos, recusas = [], Counter()
     pedido = pedido_de(request)
     for pk in queryset.values_list("pk", flat=True):
         try:
-            funcao(pk, pedido, **kwargs)
+            feitos.append(funcao(pk, pedido, **kwargs))
         except AcaoRecusada as erro:
             recusas[str(erro)] += 1
-        else:
-            feitos += 1
-    resumir(modeladmin, request, feitos, recusas, verbo, objeto)
+    nota = notar(feitos) if notar else ""
+    resumir(modeladmin, request, len(feitos), recusas, verbo, objeto, nota=nota)
 
 
 @dataclass(frozen=True)
@@ -107,7 +123,9 @@ def _em_lote(acao: Acao):
 
     def aplicar(modeladmin, request, queryset):
         if lote.pede_motivo is None:
-            return aplicar_em_lote(modeladmin, request, queryset, acao.executar, lote.feitos)
+            return aplicar_em_lote(
+                modeladmin, request, queryset, acao.executar, lote.feitos, notar=lote.notar
+            )
         com_motivo = AcaoComMotivo(
             acao=acao.nome,
             pagina=lote.pede_motivo,

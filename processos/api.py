@@ -90,6 +90,8 @@ class ProcessoSerializer(serializers.ModelSerializer):
             "status_display",
             "valor",
             "vencimento",
+            "valor_lido_do_pdf",
+            "vencimento_lido_do_pdf",
             "tem_fatura",
             "fatura",
             "fatura_sha256",

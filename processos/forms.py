@@ -83,6 +83,7 @@ class FormularioCancelamento(FormularioDeMotivo):
     falta = "Informe o motivo do cancelamento."
 
 
+LIDO_DO_PDF = "lido do PDF — confira"
 CAMPO_DATA = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
@@ -97,8 +98,13 @@ class FormularioAprovacao(FormularioDeAcao):
 
     @classmethod
     def em_branco(cls, processo: Processo) -> "FormularioAprovacao":
-        """Com o valor e o vencimento que o robô leu (ou que vieram no upload), para corrigir."""
-        return cls(initial={"valor": processo.valor, "vencimento": processo.vencimento})
+        """Com o valor e o vencimento que o robô leu (ou que vieram no upload, ou que se leram do
+        PDF — esses marcados para conferir), para corrigir."""
+        formulario = cls(initial={"valor": processo.valor, "vencimento": processo.vencimento})
+        for campo in ("valor", "vencimento"):
+            if getattr(processo, f"{campo}_lido_do_pdf"):
+                formulario.fields[campo].help_text = LIDO_DO_PDF
+        return formulario
 
 
 class FormularioUpload(FormularioDeAcao):

@@ -104,6 +104,16 @@ class Processo(ModeloBase):
     fatura_sha256 = models.CharField("SHA-256 da fatura", max_length=64, blank=True, db_index=True)
     valor = models.DecimalField("valor", max_digits=15, decimal_places=2, null=True, blank=True)
     vencimento = models.DateField("vencimento", null=True, blank=True)
+    # O robô não informou e o valor veio do texto do PDF (`processos.leitura_da_fatura`): quem
+    # aprova confere. Uma pessoa que informa o campo (aprovando, no upload) desfaz a marca.
+    valor_lido_do_pdf = models.BooleanField(
+        "valor lido do PDF", default=False, help_text="O robô não informou; lido do PDF — confira."
+    )
+    vencimento_lido_do_pdf = models.BooleanField(
+        "vencimento lido do PDF",
+        default=False,
+        help_text="O robô não informou; lido do PDF — confira.",
+    )
     criado_por = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -246,6 +256,11 @@ class Processo(ModeloBase):
                 execucoes_com_falha=quantas(*STATUS_DE_FALHA),
             )
         )
+
+    @property
+    def lidos_do_pdf(self) -> bool:
+        """Algum dos valores da fatura veio do texto do PDF e ninguém o conferiu ainda."""
+        return self.valor_lido_do_pdf or self.vencimento_lido_do_pdf
 
     def pode_ir_para(self, status: str) -> bool:
         return status in TRANSICOES_PERMITIDAS[self.status]

@@ -42,6 +42,8 @@ class EmLote:
     descricao: str
     feitos: str  # para o resumo: “3 processo(s) aprovado(s).”
     pede_motivo: PaginaDoMotivo | None = None
+    # O que o resumo acrescenta sobre os que deram certo (recebe o que o serviço devolveu).
+    notar: Callable[[list], str] | None = None
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,20 @@ class Acao:
     # conforme o robô da etapa atual já rodou (True) ou não (False). None: não depende disso.
     robo_ja_rodou: bool | None = None
     em_lote: EmLote | None = None
+
+
+MOSTRADOS_NO_RESUMO = 10
+
+
+def com_valores_do_pdf(processos: list[Processo]) -> str:
+    """Na aprovação em lote, quais usaram valor ou vencimento lido do PDF (ninguém conferiu)."""
+    lidos = [processo for processo in processos if processo.lidos_do_pdf]
+    if not lidos:
+        return ""
+    nomes = "; ".join(str(processo) for processo in lidos[:MOSTRADOS_NO_RESUMO])
+    if len(lidos) > MOSTRADOS_NO_RESUMO:
+        nomes += f"; e mais {len(lidos) - MOSTRADOS_NO_RESUMO}"
+    return f"{len(lidos)} com valor ou vencimento lido do PDF — confira: {nomes}."
 
 
 ACOES = (
@@ -92,7 +108,7 @@ ACOES = (
         formulario=FormularioAprovacao,
         destaque=True,
         sucesso="Fatura aprovada.",
-        em_lote=EmLote("Aprovar faturas", feitos="aprovado(s)"),
+        em_lote=EmLote("Aprovar faturas", feitos="aprovado(s)", notar=com_valores_do_pdf),
     ),
     Acao(
         nome="rejeitar",

@@ -1,8 +1,9 @@
 from django.urls import path
 
-from processos import views
+from processos import views, views_fila
 
 urlpatterns = [
+    path("processos/aprovacao/", views_fila.fila_de_aprovacao, name="fila_de_aprovacao"),
     path("processos/<uuid:pk>/", views.detalhe, name="processo_detalhe"),
     path("processos/<uuid:pk>/resumo/", views.resumo, name="processo_resumo"),
     path("processos/<uuid:pk>/execucoes/", views.execucoes, name="processo_execucoes"),

@@ -14,6 +14,7 @@ from execucoes.log_em_texto import texto_do_log
 from execucoes.models import Execucao, TipoExecucao
 from nucleo.permissoes import Capacidade, pode
 from processos.acoes import execucao_ativa
+from processos.aprovacao import meses_anteriores, mesma_fatura
 from processos.competencia import competencia_atual, formatar_competencia, ler_competencia
 from processos.fatura import resposta_da_fatura
 from processos.indicadores import competencias_recentes
@@ -47,7 +48,7 @@ def _do_resumo(request, processo: Processo) -> dict:
         "processo": processo,
         "ativa": execucao_ativa(processo) is not None,
         "botoes_de_acao": botoes(processo, request.user),
-        "mesma_fatura": _mesma_fatura(processo),
+        "mesma_fatura": mesma_fatura(processo),
         "conferencia": _conferencia(processo),
         "voltar_para": reverse("processo_detalhe", args=[processo.pk]),
     }
@@ -85,32 +86,6 @@ def _conferencia(processo: Processo) -> dict | None:
     return execucao.conferencia
 
 
-def _mesma_fatura(processo: Processo):
-    if not processo.fatura_sha256:
-        return []
-    return list(
-        Processo.objects.filter(fatura_sha256=processo.fatura_sha256)
-        .exclude(pk=processo.pk)
-        .select_related("cliente")[:5]
-    )
-
-
-def _meses_anteriores(processo: Processo) -> list[dict]:
-    anteriores = list(
-        Processo.objects.filter(cliente=processo.cliente, competencia__lt=processo.competencia)
-        .order_by("-competencia")
-        .only("competencia", "valor", "status")[:6]
-    )
-    linhas = []
-    for indice, anterior in enumerate(anteriores):
-        base = processo.valor if indice == 0 else anteriores[indice - 1].valor
-        variacao = None
-        if base is not None and anterior.valor:
-            variacao = (base - anterior.valor) / anterior.valor * 100
-        linhas.append({"processo": anterior, "variacao_seguinte": variacao})
-    return linhas
-
-
 def detalhe(request, pk):
     if (resposta := _equipe(request)) is not None:
         return resposta
@@ -120,7 +95,7 @@ def detalhe(request, pk):
         **_das_execucoes(processo),
         **_do_historico(processo),
         "title": f"{processo.cliente.razao_social} — {processo.competencia_display}",
-        "meses_anteriores": _meses_anteriores(processo),
+        "meses_anteriores": meses_anteriores(processo),
     }
     from django.contrib import admin
 

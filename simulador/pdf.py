@@ -36,6 +36,12 @@ def fatura_pdf(fatura: Fatura) -> bytes:
     return _documento(linhas, titulo=f"Fatura {fatura.operadora} {fatura.competencia}")
 
 
+def pdf_de_texto(linhas: list[str], titulo: str = "Documento") -> bytes:
+    """Um PDF de uma página com estas linhas de texto (os testes montam faturas de outros
+    formatos com ele)."""
+    return _documento([("F1", 12, linha) for linha in linhas], titulo=titulo)
+
+
 def _pagina_de_erro(fatura: Fatura) -> bytes:
     return (
         "<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>\n"
