@@ -8,7 +8,14 @@ from django.utils.html import format_html
 
 from clientes.models import Cliente
 from execucoes.models import COR_DO_NIVEL, COR_DO_STATUS, Execucao, LogExecucao
-from nucleo.admin_base import AdminSomenteLeitura, ExportaLista, exportar_csv, selo
+from nucleo.admin_base import (
+    AdminSomenteLeitura,
+    ExportaLista,
+    exportar_csv,
+    quando_curto,
+    selo,
+    texto_curto,
+)
 from nucleo.documentos import formatar_cnpj
 from nucleo.exportacao import Coluna
 from nucleo.permissoes import Capacidade, pode
@@ -49,16 +56,17 @@ def cancelar_execucoes(modeladmin, request, queryset):
 @admin.register(Execucao)
 class ExecucaoAdmin(ExportaLista, AdminSomenteLeitura):
     list_display = [
-        "criado_em",
-        "processo",
+        "criada",
+        "processo_",
         "tipo",
         "status_selo",
         "numero_tentativa",
-        "job_id",
+        "job",
         "progresso",
-        "iniciada_em",
-        "finalizada_em",
+        "iniciada",
+        "finalizada",
     ]
+    list_display_links = ["criada"]
     list_filter = ["status", "tipo"]
     search_fields = ["=job_id", "processo__cliente__razao_social", "=processo__cliente__cnpj"]
     search_help_text = "O job exato, ou o nome ou CNPJ do cliente."
@@ -119,6 +127,26 @@ class ExecucaoAdmin(ExportaLista, AdminSomenteLeitura):
     def has_cancelar_permission(self, request) -> bool:
         return pode(request.user, Capacidade.OPERAR)
 
+    @admin.display(description="criada em", ordering="criado_em")
+    def criada(self, execucao):
+        return quando_curto(execucao.criado_em)
+
+    @admin.display(description="processo")
+    def processo_(self, execucao):
+        return texto_curto(execucao.processo, 45)
+
+    @admin.display(description="job", ordering="job_id")
+    def job(self, execucao):
+        return texto_curto(execucao.job_id, 14)
+
+    @admin.display(description="iniciada", ordering="iniciada_em")
+    def iniciada(self, execucao):
+        return quando_curto(execucao.iniciada_em)
+
+    @admin.display(description="finalizada", ordering="finalizada_em")
+    def finalizada(self, execucao):
+        return quando_curto(execucao.finalizada_em)
+
     @admin.display(description="status", ordering="status")
     def status_selo(self, execucao):
         return selo(execucao.status, execucao.get_status_display(), COR_DO_STATUS)
@@ -134,7 +162,7 @@ class ExecucaoAdmin(ExportaLista, AdminSomenteLeitura):
 
 @admin.register(LogExecucao)
 class LogExecucaoAdmin(AdminSomenteLeitura):
-    list_display = ["id", "momento", "nivel_selo", "mensagem", "execucao"]
+    list_display = ["id", "quando", "nivel_selo", "mensagem_", "execucao_"]
     list_filter = ["nivel"]
     search_fields = ["mensagem", "=execucao__job_id"]
     search_help_text = "Palavras da mensagem, ou o job exato."
@@ -165,6 +193,18 @@ class LogExecucaoAdmin(AdminSomenteLeitura):
         if not achadas:
             return queryset.none(), False
         return queryset.filter(reduce(or_, achadas)), False
+
+    @admin.display(description="momento", ordering="momento")
+    def quando(self, linha):
+        return quando_curto(linha.momento)
+
+    @admin.display(description="mensagem")
+    def mensagem_(self, linha):
+        return texto_curto(linha.mensagem, 90)
+
+    @admin.display(description="execução")
+    def execucao_(self, linha):
+        return texto_curto(linha.execucao.job_id or linha.execucao, 14)
 
     @admin.display(description="nível", ordering="nivel")
     def nivel_selo(self, linha):
