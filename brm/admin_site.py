@@ -28,6 +28,7 @@ class SiteBRM(admin.AdminSite):
         super().register(model_or_iterable, admin_class, **options)
 
     def index(self, request, extra_context=None):
+        from execucoes.painel import execucoes_por_dia
         from processos.competencia import competencia_atual, ler_competencia
         from processos.indicadores import competencias_recentes, indicadores
 
@@ -40,6 +41,7 @@ class SiteBRM(admin.AdminSite):
         contexto = {
             "indicadores": indicadores(competencia),
             "competencias": competencias_recentes(),
+            "execucoes_por_dia": execucoes_por_dia(),
             **(extra_context or {}),
         }
         return super().index(request, contexto)

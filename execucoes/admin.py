@@ -70,7 +70,14 @@ class ExecucaoAdmin(ExportaLista, AdminSomenteLeitura):
     list_filter = ["status", "tipo"]
     search_fields = ["=job_id", "processo__cliente__razao_social", "=processo__cliente__cnpj"]
     search_help_text = "O job exato, ou o nome ou CNPJ do cliente."
-    filtros_da_url = ("processo__id__exact",)  # o “Ver todas as execuções” do processo
+    # O “Ver todas as execuções” do processo e os links do painel (do mês, da operadora, do dia).
+    filtros_da_url = (
+        "processo__id__exact",
+        "processo__competencia",
+        "processo__cliente__operadora__id__exact",
+        "criado_em__gte",
+        "criado_em__lt",
+    )
     list_select_related = ["processo__cliente"]
     actions = [cancelar_execucoes, exportar_csv]
     colunas_exportadas = [

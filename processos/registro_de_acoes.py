@@ -135,6 +135,16 @@ ACOES = (
         em_lote=EmLote("Executar novamente", feitos="reexecutado(s)"),
     ),
     Acao(
+        nome="tentar_agora",
+        rotulo="Tentar agora",
+        capacidade=Capacidade.OPERAR,
+        recusa=acoes.recusa_de_tentar_agora,
+        executar=acoes.tentar_agora,
+        destaque=True,
+        sucesso="A nova tentativa vai para o robô agora, sem esperar.",
+        em_lote=EmLote("Tentar agora (sem esperar a nova tentativa)", feitos="antecipado(s)"),
+    ),
+    Acao(
         nome="cancelar_execucao",
         rotulo="Cancelar execução",
         capacidade=Capacidade.OPERAR,

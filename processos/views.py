@@ -13,6 +13,7 @@ from execucoes.log_em_texto import texto_do_log
 from execucoes.models import Execucao, TipoExecucao
 from nucleo.permissoes import Capacidade, pode
 from processos.acoes import execucao_ativa
+from processos.andamento import andamento_da
 from processos.fatura import resposta_da_fatura
 from processos.models import Processo
 from processos.registro_de_acoes import botoes
@@ -39,9 +40,11 @@ def _processo(pk) -> Processo:
 
 
 def _do_resumo(request, processo: Processo) -> dict:
+    ativa = execucao_ativa(processo)
     return {
         "processo": processo,
-        "ativa": execucao_ativa(processo) is not None,
+        "ativa": ativa is not None,
+        "andamento": andamento_da(ativa),
         "botoes_de_acao": botoes(processo, request.user),
         "mesma_fatura": _mesma_fatura(processo),
         "conferencia": _conferencia(processo),
