@@ -1,9 +1,12 @@
+import datetime as dt
 from functools import reduce
 from operator import or_
 
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from clientes.models import Cliente
@@ -19,9 +22,11 @@ from nucleo.admin_base import (
 from nucleo.documentos import formatar_cnpj
 from nucleo.exportacao import Coluna
 from nucleo.permissoes import Capacidade, pode
+from operadoras.models import Operadora
 from processos import acoes
 from processos.admin_acoes import AcaoComMotivo, pedir_motivo_e_aplicar
-from processos.competencia import formatar_competencia
+from processos.competencia import formatar_competencia, ler_competencia
+from processos.indicadores import competencias_recentes
 from processos.models import Processo
 from processos.registro_de_acoes import ACAO, PaginaDoMotivo
 
@@ -53,6 +58,57 @@ def cancelar_execucoes(modeladmin, request, queryset):
     )
 
 
+class FiltroDoDia(admin.SimpleListFilter):
+    """Um dos últimos 30 dias (hora local), pelo índice de `criado_em`: as colunas do painel."""
+
+    title = "dia"
+    parameter_name = "dia"
+
+    def lookups(self, request, model_admin):
+        hoje = timezone.localdate()
+        dias = (hoje - dt.timedelta(days=n) for n in range(30))
+        return [(dia.isoformat(), dia.strftime("%d/%m")) for dia in dias]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        try:
+            dia = dt.date.fromisoformat(self.value())
+        except ValueError:
+            return queryset.none()
+        inicio = timezone.make_aware(dt.datetime.combine(dia, dt.time.min))
+        return queryset.filter(criado_em__gte=inicio, criado_em__lt=inicio + dt.timedelta(days=1))
+
+
+class FiltroDaCompetencia(admin.SimpleListFilter):
+    title = "competência do processo"
+    parameter_name = "competencia"
+
+    def lookups(self, request, model_admin):
+        return [(formatar_competencia(mes),) * 2 for mes in competencias_recentes()]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        try:
+            return queryset.filter(processo__competencia=ler_competencia(self.value()))
+        except ValidationError:
+            return queryset.none()
+
+
+class FiltroDaOperadora(admin.SimpleListFilter):
+    title = "operadora"
+    parameter_name = "operadora"
+
+    def lookups(self, request, model_admin):
+        return list(Operadora.objects.order_by("codigo").values_list("codigo", "codigo"))
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        return queryset.filter(processo__cliente__operadora__codigo=self.value())
+
+
 @admin.register(Execucao)
 class ExecucaoAdmin(ExportaLista, AdminSomenteLeitura):
     list_display = [
@@ -67,17 +123,11 @@ class ExecucaoAdmin(ExportaLista, AdminSomenteLeitura):
         "finalizada",
     ]
     list_display_links = ["criada"]
-    list_filter = ["status", "tipo"]
+    # A competência, a operadora e o dia também são os links do painel (sucesso, por dia).
+    list_filter = ["status", "tipo", FiltroDoDia, FiltroDaCompetencia, FiltroDaOperadora]
     search_fields = ["=job_id", "processo__cliente__razao_social", "=processo__cliente__cnpj"]
     search_help_text = "O job exato, ou o nome ou CNPJ do cliente."
-    # O “Ver todas as execuções” do processo e os links do painel (do mês, da operadora, do dia).
-    filtros_da_url = (
-        "processo__id__exact",
-        "processo__competencia",
-        "processo__cliente__operadora__id__exact",
-        "criado_em__gte",
-        "criado_em__lt",
-    )
+    filtros_da_url = ("processo__id__exact",)  # o “Ver todas as execuções” do processo
     list_select_related = ["processo__cliente"]
     actions = [cancelar_execucoes, exportar_csv]
     colunas_exportadas = [

@@ -62,14 +62,6 @@ class Dia:
     maior: int  # o total do dia mais movimentado: a altura das barras é relativa a ele
 
     @property
-    def inicio(self) -> dt.datetime:
-        return timezone.make_aware(dt.datetime.combine(self.data, dt.time.min))
-
-    @property
-    def fim(self) -> dt.datetime:
-        return self.inicio + dt.timedelta(days=1)
-
-    @property
     def altura(self) -> float:
         return 100 * self.total / self.maior if self.maior else 0.0
 
