@@ -336,7 +336,8 @@ class ProcessoAdmin(ExportaLista, AdminPorPerfil):
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         # Com o processo que a página já leu: os botões não o leem de novo.
         if obj is not None:
-            context["botoes_de_acao"] = botoes(obj, request.user)
+            digitados = admin_acoes.digitado_antes(request, obj)
+            context["botoes_de_acao"] = botoes(obj, request.user, digitados)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def repetir_falhas_view(self, request):

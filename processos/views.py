@@ -13,6 +13,7 @@ from execucoes.log_em_texto import texto_do_log
 from execucoes.models import Execucao, TipoExecucao
 from nucleo.permissoes import Capacidade, pode
 from processos.acoes import execucao_ativa
+from processos.admin_acoes import digitado_antes
 from processos.andamento import andamento_da
 from processos.fatura import resposta_da_fatura
 from processos.models import Processo
@@ -45,7 +46,7 @@ def _do_resumo(request, processo: Processo) -> dict:
         "processo": processo,
         "ativa": ativa is not None,
         "andamento": andamento_da(ativa),
-        "botoes_de_acao": botoes(processo, request.user),
+        "botoes_de_acao": botoes(processo, request.user, digitado_antes(request, processo)),
         "mesma_fatura": _mesma_fatura(processo),
         "conferencia": _conferencia(processo),
         "voltar_para": reverse("processo_detalhe", args=[processo.pk]),
