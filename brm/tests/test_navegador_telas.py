@@ -195,6 +195,18 @@ def test_nenhuma_lista_do_admin_rola_para_o_lado_no_notebook_e_o_status_aparece(
     assert not problemas, "\n".join(problemas)
 
 
+def test_o_painel_cabe_no_notebook_com_as_execucoes_por_dia(web, navegador):
+    _uma_linha_de_cada_lista()
+    pagina = entrar_no_notebook(navegador, web, "ana.admin")
+    pagina.goto(f"{web}/admin/?competencia=03/2026")
+    pagina.screenshot(path=str(CAPTURAS / "painel-1366.png"), full_page=True)
+    rola = pagina.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert rola <= 0
+    assert pagina.locator("#execucoes-por-dia a.dia").count() == 30
+    assert pagina.is_visible("#execucoes-por-dia .coluna")  # a de hoje, com uma execução
+    assert "sucesso do robô" in pagina.inner_text("#grafico-operadoras").lower()
+
+
 def _processo_com(status: str, **campos) -> Processo:
     processo = criar_processo(criar_cliente(criar_operadora("VIVO")))
     Execucao.objects.create(
