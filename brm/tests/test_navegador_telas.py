@@ -250,3 +250,24 @@ def test_a_lista_e_a_pagina_dizem_o_que_o_robo_esta_fazendo(web, navegador):
     assert "Baixando… 66 %" in pagina.inner_text("#andamento")
     assert pagina.is_visible("button[data-acao=cancelar_execucao]")
     assert "o robô ainda não mandou" in pagina.inner_text("#painel-log")
+
+
+def test_paginas_de_conta_no_visual_do_admin_com_caminho_de_volta(web, navegador):
+    criar_usuario("OPERADOR", "olga")
+    anonima = navegador.new_context(locale="pt-BR", viewport=NOTEBOOK).new_page()
+    anonima.goto(f"{web}/contas/password/reset/")
+    assert anonima.is_visible("#header") and anonima.is_visible("#caminho-de-volta a")
+    anonima.click("#caminho-de-volta a")
+    anonima.wait_for_url(f"{web}/contas/login/")
+
+    pagina = entrar_no_notebook(navegador, web, "olga")
+    for endereco in ("/contas/password/change/", "/contas/email/", "/contas/logout/"):
+        pagina.goto(web + endereco)
+        nome = endereco.strip("/").replace("/", "-")
+        pagina.screenshot(path=str(CAPTURAS / f"{nome}.png"))
+        assert pagina.is_visible("#header"), endereco
+        assert pagina.inner_text("#caminho-de-volta") == "← Voltar ao painel", endereco
+        rola = pagina.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert rola <= 0, endereco
+    pagina.click("#caminho-de-volta a")
+    pagina.wait_for_url(f"{web}/admin/")
