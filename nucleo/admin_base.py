@@ -14,7 +14,6 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html
-from django.utils.text import Truncator
 
 from nucleo import exportacao
 from nucleo.criptografia import passa_por_campo_cifrado
@@ -39,7 +38,7 @@ def texto_curto(texto, limite: int = 60) -> str:
     if len(texto) <= limite:
         return texto or "—"
     return format_html(
-        '<span class="texto-curto" title="{}">{}</span>', texto, Truncator(texto).chars(limite)
+        '<span class="texto-curto" title="{}">{}…</span>', texto, texto[: limite - 1].rstrip()
     )
 
 
