@@ -15,7 +15,13 @@ from agendamentos.models import (
     ExecucaoAgendamento,
     Resultado,
 )
-from nucleo.admin_base import AdminPorPerfil, AdminSomenteLeitura, selo
+from nucleo.admin_base import (
+    AdminPorPerfil,
+    AdminSomenteLeitura,
+    quando_curto,
+    selo,
+    texto_curto,
+)
 from nucleo.permissoes import Capacidade, pode
 from processos.admin import MaisRecentes, MaisRecentesInline
 
@@ -155,18 +161,34 @@ class AgendamentoAdmin(AdminPorPerfil):
 @admin.register(ExecucaoAgendamento)
 class ExecucaoAgendamentoAdmin(AdminSomenteLeitura):
     list_display = [
-        "iniciado_em",
-        "agendamento",
+        "iniciado",
+        "agendamento_",
         "disparo_",
         "previsto",
         "resultado_",
         "itens",
-        "resumo",
-        "erro",
-        "terminado_em",
+        "resumo_",
+        "terminado",
     ]
+    list_display_links = ["iniciado"]
     list_filter = ["agendamento", "resultado", "disparo"]
     list_select_related = ["agendamento", "disparado_por"]
+
+    @admin.display(description="iniciado em", ordering="iniciado_em")
+    def iniciado(self, execucao):
+        return quando_curto(execucao.iniciado_em)
+
+    @admin.display(description="terminado em", ordering="terminado_em")
+    def terminado(self, execucao):
+        return quando_curto(execucao.terminado_em)
+
+    @admin.display(description="agendamento", ordering="agendamento__nome")
+    def agendamento_(self, execucao):
+        return texto_curto(execucao.agendamento, 40)
+
+    @admin.display(description="resumo ou erro")
+    def resumo_(self, execucao):
+        return texto_curto(execucao.erro or execucao.resumo, 60)
 
     @admin.display(description="disparo", ordering="disparo")
     def disparo_(self, execucao):

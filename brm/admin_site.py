@@ -11,6 +11,9 @@ class SiteBRM(admin.AdminSite):
     site_title = "BRM RPA"
     index_title = "Painel"
     site_url = None  # "Ver o site" levaria de volta ao próprio admin
+    # A barra lateral com a lista de modelos tirava 300 px das listas (num notebook de 1366 px a
+    # de processos rolava para o lado); o painel (“Início”, nas migalhas) já lista os modelos.
+    enable_nav_sidebar = False
 
     def register(self, model_or_iterable, admin_class=None, **options):
         """Todo ModelAdmin (os nossos e os de bibliotecas) só filtra pela URL o que a tela
@@ -25,6 +28,7 @@ class SiteBRM(admin.AdminSite):
         super().register(model_or_iterable, admin_class, **options)
 
     def index(self, request, extra_context=None):
+        from execucoes.painel import execucoes_por_dia
         from processos.competencia import competencia_atual, ler_competencia
         from processos.indicadores import competencias_recentes, indicadores
 
@@ -37,6 +41,7 @@ class SiteBRM(admin.AdminSite):
         contexto = {
             "indicadores": indicadores(competencia),
             "competencias": competencias_recentes(),
+            "execucoes_por_dia": execucoes_por_dia(),
             **(extra_context or {}),
         }
         return super().index(request, contexto)

@@ -2,12 +2,15 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from brm.views import favicon
 from contas.views import login_do_admin
 
+handler403 = "nucleo.api_erros.acesso_negado"
 handler404 = "nucleo.api_erros.pagina_nao_encontrada"
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    path("favicon.ico", favicon),
     path("admin/login/", login_do_admin, name="login_do_admin"),
     path("admin/", admin.site.urls),
     path("", include("notificacoes.urls")),  # /contas/perfil/ antes das páginas do allauth

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from contas.models import Perfil, Usuario
-from nucleo.admin_base import selo
+from nucleo.admin_base import quando_curto, selo, texto_curto
 from nucleo.permissoes import Capacidade, pode
 
 
@@ -83,7 +83,7 @@ class UsuarioAdmin(UserAdmin):
 
     form = FormularioUsuario
     add_form = FormularioNovoUsuario
-    list_display = ["username", "nome", "email", "perfil_selo", "ativo_selo", "last_login"]
+    list_display = ["username", "nome", "email_", "perfil_selo", "ativo_selo", "ultimo_login"]
     list_filter = ["perfil", "is_active"]
     search_fields = ["username", "nome", "email"]
     ordering = ["username"]
@@ -124,6 +124,14 @@ class UsuarioAdmin(UserAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return self._e_administrador(request) and obj != request.user
+
+    @admin.display(description="e-mail", ordering="email")
+    def email_(self, usuario):
+        return texto_curto(usuario.email, 40)
+
+    @admin.display(description="último acesso", ordering="last_login")
+    def ultimo_login(self, usuario):
+        return quando_curto(usuario.last_login)
 
     @admin.display(description="perfil", ordering="perfil")
     def perfil_selo(self, usuario):

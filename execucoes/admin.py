@@ -1,20 +1,32 @@
+import datetime as dt
 from functools import reduce
 from operator import or_
 
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from clientes.models import Cliente
 from execucoes.models import COR_DO_NIVEL, COR_DO_STATUS, Execucao, LogExecucao
-from nucleo.admin_base import AdminSomenteLeitura, ExportaLista, exportar_csv, selo
+from nucleo.admin_base import (
+    AdminSomenteLeitura,
+    ExportaLista,
+    exportar_csv,
+    quando_curto,
+    selo,
+    texto_curto,
+)
 from nucleo.documentos import formatar_cnpj
 from nucleo.exportacao import Coluna
 from nucleo.permissoes import Capacidade, pode
+from operadoras.models import Operadora
 from processos import acoes
 from processos.admin_acoes import AcaoComMotivo, pedir_motivo_e_aplicar
-from processos.competencia import formatar_competencia
+from processos.competencia import formatar_competencia, ler_competencia
+from processos.indicadores import competencias_recentes
 from processos.models import Processo
 from processos.registro_de_acoes import ACAO, PaginaDoMotivo
 
@@ -46,20 +58,73 @@ def cancelar_execucoes(modeladmin, request, queryset):
     )
 
 
+class FiltroDoDia(admin.SimpleListFilter):
+    """Um dos últimos 30 dias (hora local), pelo índice de `criado_em`: as colunas do painel."""
+
+    title = "dia"
+    parameter_name = "dia"
+
+    def lookups(self, request, model_admin):
+        hoje = timezone.localdate()
+        dias = (hoje - dt.timedelta(days=n) for n in range(30))
+        return [(dia.isoformat(), dia.strftime("%d/%m")) for dia in dias]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        try:
+            dia = dt.date.fromisoformat(self.value())
+        except ValueError:
+            return queryset.none()
+        inicio = timezone.make_aware(dt.datetime.combine(dia, dt.time.min))
+        return queryset.filter(criado_em__gte=inicio, criado_em__lt=inicio + dt.timedelta(days=1))
+
+
+class FiltroDaCompetencia(admin.SimpleListFilter):
+    title = "competência do processo"
+    parameter_name = "competencia"
+
+    def lookups(self, request, model_admin):
+        return [(formatar_competencia(mes),) * 2 for mes in competencias_recentes()]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        try:
+            return queryset.filter(processo__competencia=ler_competencia(self.value()))
+        except ValidationError:
+            return queryset.none()
+
+
+class FiltroDaOperadora(admin.SimpleListFilter):
+    title = "operadora"
+    parameter_name = "operadora"
+
+    def lookups(self, request, model_admin):
+        return list(Operadora.objects.order_by("codigo").values_list("codigo", "codigo"))
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        return queryset.filter(processo__cliente__operadora__codigo=self.value())
+
+
 @admin.register(Execucao)
 class ExecucaoAdmin(ExportaLista, AdminSomenteLeitura):
     list_display = [
-        "criado_em",
-        "processo",
+        "criada",
+        "processo_",
         "tipo",
         "status_selo",
         "numero_tentativa",
-        "job_id",
+        "job",
         "progresso",
-        "iniciada_em",
-        "finalizada_em",
+        "iniciada",
+        "finalizada",
     ]
-    list_filter = ["status", "tipo"]
+    list_display_links = ["criada"]
+    # A competência, a operadora e o dia também são os links do painel (sucesso, por dia).
+    list_filter = ["status", "tipo", FiltroDoDia, FiltroDaCompetencia, FiltroDaOperadora]
     search_fields = ["=job_id", "processo__cliente__razao_social", "=processo__cliente__cnpj"]
     search_help_text = "O job exato, ou o nome ou CNPJ do cliente."
     filtros_da_url = ("processo__id__exact",)  # o “Ver todas as execuções” do processo
@@ -120,6 +185,26 @@ class ExecucaoAdmin(ExportaLista, AdminSomenteLeitura):
     def has_cancelar_permission(self, request) -> bool:
         return pode(request.user, Capacidade.OPERAR)
 
+    @admin.display(description="criada em", ordering="criado_em")
+    def criada(self, execucao):
+        return quando_curto(execucao.criado_em)
+
+    @admin.display(description="processo")
+    def processo_(self, execucao):
+        return texto_curto(execucao.processo, 45)
+
+    @admin.display(description="job", ordering="job_id")
+    def job(self, execucao):
+        return texto_curto(execucao.job_id, 14)
+
+    @admin.display(description="iniciada", ordering="iniciada_em")
+    def iniciada(self, execucao):
+        return quando_curto(execucao.iniciada_em)
+
+    @admin.display(description="finalizada", ordering="finalizada_em")
+    def finalizada(self, execucao):
+        return quando_curto(execucao.finalizada_em)
+
     @admin.display(description="status", ordering="status")
     def status_selo(self, execucao):
         return selo(execucao.status, execucao.get_status_display(), COR_DO_STATUS)
@@ -135,7 +220,7 @@ class ExecucaoAdmin(ExportaLista, AdminSomenteLeitura):
 
 @admin.register(LogExecucao)
 class LogExecucaoAdmin(AdminSomenteLeitura):
-    list_display = ["id", "momento", "nivel_selo", "mensagem", "execucao"]
+    list_display = ["id", "quando", "nivel_selo", "mensagem_", "execucao_"]
     list_filter = ["nivel"]
     search_fields = ["mensagem", "=execucao__job_id"]
     search_help_text = "Palavras da mensagem, ou o job exato."
@@ -166,6 +251,18 @@ class LogExecucaoAdmin(AdminSomenteLeitura):
         if not achadas:
             return queryset.none(), False
         return queryset.filter(reduce(or_, achadas)), False
+
+    @admin.display(description="momento", ordering="momento")
+    def quando(self, linha):
+        return quando_curto(linha.momento)
+
+    @admin.display(description="mensagem")
+    def mensagem_(self, linha):
+        return texto_curto(linha.mensagem, 90)
+
+    @admin.display(description="execução")
+    def execucao_(self, linha):
+        return texto_curto(linha.execucao.job_id or linha.execucao, 14)
 
     @admin.display(description="nível", ordering="nivel")
     def nivel_selo(self, linha):

@@ -4,7 +4,7 @@ from django.utils.html import format_html
 from notificacoes.envio import FalhaNoEnvio, testar_webhook
 from notificacoes.forms import FormularioWebhook
 from notificacoes.models import COR_DO_STATUS, Notificacao, TipoNotificacao, Webhook
-from nucleo.admin_base import AdminSomenteLeitura, selo
+from nucleo.admin_base import AdminSomenteLeitura, quando_curto, selo, texto_curto
 from nucleo.permissoes import Capacidade, pode
 
 
@@ -17,15 +17,16 @@ class NotificacaoAdmin(AdminSomenteLeitura):
     """A caixa de saída: o que foi (ou não) entregue, a quem, por onde e com que erro."""
 
     list_display = [
-        "criado_em",
-        "assunto",
+        "criada",
+        "assunto_",
         "tipo",
         "canal",
         "destino",
         "status_selo",
         "tentativas",
-        "enviada_em",
+        "enviada",
     ]
+    list_display_links = ["criada"]
     list_filter = ["status", "tipo", "canal"]
     search_fields = ["assunto", "destinatario__username", "destinatario__nome", "=evento"]
     list_select_related = ["destinatario", "webhook"]
@@ -52,9 +53,21 @@ class NotificacaoAdmin(AdminSomenteLeitura):
     def has_view_permission(self, request, obj=None) -> bool:
         return _administrador(request)
 
+    @admin.display(description="criada em", ordering="criado_em")
+    def criada(self, obj: Notificacao) -> str:
+        return quando_curto(obj.criado_em)
+
+    @admin.display(description="enviada em", ordering="enviada_em")
+    def enviada(self, obj: Notificacao) -> str:
+        return quando_curto(obj.enviada_em)
+
+    @admin.display(description="assunto", ordering="assunto")
+    def assunto_(self, obj: Notificacao) -> str:
+        return texto_curto(obj.assunto, 60)
+
     @admin.display(description="para")
     def destino(self, obj: Notificacao) -> str:
-        return str(obj.destinatario or obj.webhook)
+        return texto_curto(obj.destinatario or obj.webhook, 30)
 
     @admin.display(description="status", ordering="status")
     def status_selo(self, obj: Notificacao) -> str:
@@ -79,7 +92,7 @@ class WebhookAdmin(admin.ModelAdmin):
     """Só administradores; o segredo nunca volta para a tela."""
 
     form = FormularioWebhook
-    list_display = ["nome", "url", "tipos_enviados", "ativo"]
+    list_display = ["nome", "endereco", "tipos_enviados", "ativo"]
     list_filter = ["ativo"]
     fields = ["nome", "url", "segredo_guardado", "novo_segredo", "tipos", "ativo"]
     readonly_fields = ["segredo_guardado"]
@@ -103,6 +116,10 @@ class WebhookAdmin(admin.ModelAdmin):
     @admin.display(description="segredo")
     def segredo_guardado(self, obj: Webhook) -> str:
         return "guardado (cifrado)" if obj and obj.segredo else "— (POSTs sem assinatura)"
+
+    @admin.display(description="URL", ordering="url")
+    def endereco(self, obj: Webhook) -> str:
+        return texto_curto(obj.url, 50)
 
     @admin.display(description="tipos enviados")
     def tipos_enviados(self, obj: Webhook) -> str:

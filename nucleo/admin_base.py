@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import EmptyPage, Paginator
 from django.http import Http404, HttpResponseRedirect
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 
@@ -28,6 +29,30 @@ CORES_DE_SIM_E_NAO = {True: "verde", False: "cinza"}
 def selo(valor, rotulo, cores: dict | None = None) -> str:
     cor = (CORES_DE_SIM_E_NAO if cores is None else cores).get(valor, "cinza")
     return format_html('<span class="selo selo-{}">{}</span>', cor, rotulo)
+
+
+def texto_curto(texto, limite: int = 60) -> str:
+    """Um texto longo numa coluna de lista: cortado com reticências, inteiro na dica (title). As
+    listas cabem na tela de um notebook sem rolar para o lado (brm/admin.css)."""
+    texto = "" if texto is None else str(texto)
+    if len(texto) <= limite:
+        return texto or "—"
+    return format_html(
+        '<span class="texto-curto" title="{}">{}…</span>', texto, texto[: limite - 1].rstrip()
+    )
+
+
+def quando_curto(momento) -> str:
+    """Data e hora numa coluna de lista: dd/mm HH:MM na hora local; com o ano, na dica."""
+    if momento is None:
+        return "—"
+    local = timezone.localtime(momento)
+    return format_html(
+        '<time datetime="{}" title="{}">{}</time>',
+        local.isoformat(),
+        local.strftime("%d/%m/%Y %H:%M"),
+        local.strftime("%d/%m %H:%M"),
+    )
 
 
 # O que os filtros de campo do Django (booleano, escolhas, data, relação, vazio) põem na URL depois

@@ -4,9 +4,10 @@
 from django.db import IntegrityError
 from django.db.models import ProtectedError
 from django.http import Http404, JsonResponse
-from django.views.defaults import page_not_found
+from django.views.defaults import page_not_found, permission_denied
 from rest_framework import status
 from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import PermissionDenied as SemPermissaoNaAPI
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
@@ -47,3 +48,10 @@ def pagina_nao_encontrada(request, exception):
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": str(NotFound.default_detail)}, status=404)
     return page_not_found(request, exception)
+
+
+def acesso_negado(request, exception):
+    """Sem permissão fora das views do DRF: JSON sob `/api/`, a página 403 em pt-BR no resto."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": str(SemPermissaoNaAPI.default_detail)}, status=403)
+    return permission_denied(request, exception)

@@ -25,6 +25,7 @@ from execucoes.models import (
 from execucoes.parametros import parametros_mascarados
 from nucleo.erros import AcaoRecusada, SemPermissao
 from nucleo.permissoes import Capacidade, pode
+from processos.andamento import andamento_da
 from processos.fatura import FaturaInvalida, guardar_fatura
 from processos.leitura_da_fatura import completar_pelo_pdf
 from processos.models import ETAPA_DO_STATUS, Processo, StatusProcesso
@@ -215,6 +216,19 @@ def recusa_de_rejeitar(processo: Processo, usuario, ativa: Execucao | None) -> A
         or _fora_do_status(processo, StatusProcesso.AGUARDANDO_APROVACAO, "rejeitar")
         or _em_andamento(ativa)
     )
+
+
+def _sem_espera(ativa: Execucao | None) -> AcaoRecusada | None:
+    andamento = andamento_da(ativa)
+    if andamento is not None and andamento.esperando_nova_tentativa:
+        return None
+    return AcaoRecusada("Nenhuma execução deste processo está esperando uma nova tentativa.")
+
+
+def recusa_de_tentar_agora(
+    processo: Processo, usuario, ativa: Execucao | None
+) -> AcaoRecusada | None:
+    return _quem_opera(usuario) or _sem_espera(ativa)
 
 
 def recusa_de_cancelar_execucao(
@@ -519,6 +533,29 @@ def cancelar_execucao(execucao, pedido: Pedido, *, motivo: str) -> Execucao:
             chave="brm:cancelada",
         )
     return execucao
+
+
+def tentar_agora(processo, pedido: Pedido) -> Execucao:
+    """Tira a espera da nova tentativa: o despacho pega a execução na próxima volta do worker,
+    na ordem da fila. Não gasta tentativa nem cria execução."""
+    with transaction.atomic():
+        processo = _travar(processo)
+        ativa = (
+            Execucao.objects.select_for_update()
+            .filter(processo=processo, status__in=STATUS_ATIVOS)
+            .first()
+        )
+        _recusar_se(recusa_de_tentar_agora(processo, pedido.usuario, ativa))
+        ativa.executar_apos = None
+        ativa.save(update_fields=["executar_apos", "atualizado_em"])
+        quem = str(pedido.usuario) if pedido.usuario else "o sistema"
+        LogExecucao.objects.create(
+            execucao=ativa,
+            nivel=NivelLog.INFO,
+            mensagem=f"Nova tentativa antecipada por {quem}: vai para o robô agora.",
+            momento=timezone.now(),
+        )
+    return ativa
 
 
 def cancelar_execucao_ativa(processo, pedido: Pedido, *, motivo: str) -> Execucao:

@@ -15,12 +15,15 @@ from nucleo.admin_base import (
     AdminSomenteLeitura,
     ExportaLista,
     exportar_csv,
+    quando_curto,
     selo,
+    texto_curto,
 )
 from nucleo.documentos import formatar_cnpj, termo_de_busca
 from nucleo.exportacao import Coluna
 from nucleo.permissoes import Capacidade, pode
 from processos import admin_acoes
+from processos.andamento import andamento_anotado, com_andamento
 from processos.competencia import formatar_competencia, ler_competencia
 from processos.criacao import criar_processo, criar_processos_mensais
 from processos.forms import FormularioCriacaoMensal, FormularioNovoProcesso, FormularioProcesso
@@ -133,17 +136,19 @@ class ExecucaoInline(MaisRecentesInline):
 @admin.register(Processo)
 class ProcessoAdmin(ExportaLista, AdminPorPerfil):
     editar_se = Capacidade.OPERAR
+    # Cabe num notebook (1366 px) sem rolar: o CNPJ vai embaixo da razão social, o vencimento em
+    # dd/mm/aa, e o status diz também o que o robô está fazendo. A razão social leva ao formulário
+    # (antes a 1ª coluna era o botão “Abrir”, um link dentro do link da linha: um <a> vazio).
     list_display = [
-        "pagina",
         "cliente_razao_social",
-        "cnpj",
         "operadora",
         "competencia_mm_aaaa",
         "status_selo",
         "valor_reais",
-        "vencimento",
-        "aprovado_por",
+        "vencimento_curto",
+        "pagina",
     ]
+    list_display_links = ["cliente_razao_social"]
     list_filter = ["status", FiltroCompetencia, "cliente__operadora", FiltroFalha, "upload_manual"]
     # O job id não está aqui: `get_search_results` o procura sem juntar as execuções.
     search_fields = ["cliente__razao_social", "=cliente__cnpj", "=cliente__hash_unico"]
@@ -251,18 +256,22 @@ class ProcessoAdmin(ExportaLista, AdminPorPerfil):
             observacoes=obj.observacoes,
         )
 
+    def get_queryset(self, request):
+        return com_andamento(super().get_queryset(request))
+
     @admin.display(description="razão social", ordering="cliente__razao_social")
     def cliente_razao_social(self, processo):
-        return processo.cliente.razao_social
+        return format_html(
+            '{}<span class="cnpj-da-linha" data-processo="{}">{}</span>',
+            texto_curto(processo.cliente.razao_social, 45),
+            processo.pk,
+            processo.cliente.cnpj_formatado,
+        )
 
     @admin.display(description="")
     def pagina(self, processo):
         url = reverse("processo_detalhe", args=[processo.pk])
         return format_html('<a href="{}" class="button">Abrir</a>', url)
-
-    @admin.display(description="CNPJ", ordering="cliente__cnpj")
-    def cnpj(self, processo):
-        return processo.cliente.cnpj_formatado
 
     @admin.display(description="operadora", ordering="cliente__operadora__codigo")
     def operadora(self, processo):
@@ -274,7 +283,20 @@ class ProcessoAdmin(ExportaLista, AdminPorPerfil):
 
     @admin.display(description="status", ordering="status")
     def status_selo(self, processo):
-        return selo(processo.status, processo.get_status_display(), COR_DO_STATUS)
+        status = selo(processo.status, processo.get_status_display(), COR_DO_STATUS)
+        andamento = andamento_anotado(processo)
+        if andamento is None:
+            return status
+        return format_html(
+            '{}<span class="andamento selo selo-{}">{}</span>',
+            status,
+            andamento.cor,
+            andamento.rotulo,
+        )
+
+    @admin.display(description="vencimento", ordering="vencimento")
+    def vencimento_curto(self, processo):
+        return processo.vencimento.strftime("%d/%m/%y") if processo.vencimento else "—"
 
     @admin.display(description="valor", ordering="valor")
     def valor_reais(self, processo):
@@ -314,7 +336,8 @@ class ProcessoAdmin(ExportaLista, AdminPorPerfil):
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         # Com o processo que a página já leu: os botões não o leem de novo.
         if obj is not None:
-            context["botoes_de_acao"] = botoes(obj, request.user)
+            digitados = admin_acoes.digitado_antes(request, obj)
+            context["botoes_de_acao"] = botoes(obj, request.user, digitados)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def repetir_falhas_view(self, request):
@@ -375,7 +398,8 @@ class ProcessoAdmin(ExportaLista, AdminPorPerfil):
 
 @admin.register(Transicao)
 class TransicaoAdmin(AdminSomenteLeitura):
-    list_display = ["criado_em", "processo", "de_selo", "para_selo", "usuario", "origem", "motivo"]
+    list_display = ["quando", "processo_", "de_selo", "para_selo", "usuario", "origem", "motivo_"]
+    list_display_links = ["quando"]
     list_filter = ["para", "origem"]
     search_fields = ["processo__cliente__razao_social", "=processo__cliente__cnpj"]
     filtros_da_url = ("processo__id__exact",)  # o “Ver todas as transições” do processo
@@ -389,6 +413,18 @@ class TransicaoAdmin(AdminSomenteLeitura):
             return queryset, False
         processos = Processo.objects.filter(cliente__in=Cliente.da_busca(termo))
         return queryset.filter(processo__in=processos), False
+
+    @admin.display(description="quando", ordering="criado_em")
+    def quando(self, transicao):
+        return quando_curto(transicao.criado_em)
+
+    @admin.display(description="processo")
+    def processo_(self, transicao):
+        return texto_curto(transicao.processo, 50)
+
+    @admin.display(description="motivo")
+    def motivo_(self, transicao):
+        return texto_curto(transicao.motivo, 50)
 
     @admin.display(description="de", ordering="de")
     def de_selo(self, transicao):

@@ -12,6 +12,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
+from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -20,7 +21,7 @@ from nucleo.erros import AcaoRecusada
 from nucleo.permissoes import Capacidade
 from processos.acoes import Pedido
 from processos.competencia import CampoCompetencia, competencia_atual
-from processos.forms import FormularioDeMotivo
+from processos.forms import FormularioDeAcao, FormularioDeMotivo
 from processos.indicadores import com_falha
 from processos.models import Origem, Processo
 from processos.registro_de_acoes import ACAO, ACOES, Acao, PaginaDoMotivo
@@ -155,6 +156,34 @@ def _voltar(request, processo_id):
     return redirect("admin:processos_processo_change", processo_id)
 
 
+# Onde o formulário de uma ação recusada espera a página do processo, com o que foi digitado.
+DIGITADO = "processos.digitado"
+
+
+def _guardar_o_digitado(request, processo_id, nome: str) -> None:
+    dados = {
+        campo: request.POST.getlist(campo)
+        for campo in request.POST
+        if campo not in ("csrfmiddlewaretoken", "next")
+    }
+    request.session[DIGITADO] = {"processo": str(processo_id), "acao": nome, "dados": dados}
+
+
+def digitado_antes(request, processo) -> dict[str, FormularioDeAcao]:
+    """O formulário que voltou com erro para esta página (uma vez só), pelo nome da ação."""
+    guardado = request.session.get(DIGITADO)
+    if not guardado or guardado.get("processo") != str(processo.pk):
+        return {}
+    del request.session[DIGITADO]
+    acao = ACAO.get(guardado["acao"])
+    if acao is None or acao.formulario is None:
+        return {}
+    dados = QueryDict(mutable=True)
+    for campo, valores in guardado["dados"].items():
+        dados.setlist(campo, valores)
+    return {acao.nome: acao.formulario.com_o_digitado(dados)}
+
+
 def executar_acao_do_processo(request, processo_id, nome: str):
     """Os botões da página do processo: POST, uma ação, volta para a página com a mensagem."""
     if request.method != "POST":
@@ -169,12 +198,15 @@ def executar_acao_do_processo(request, processo_id, nome: str):
             f"{formulario.fields[c].label}: {' '.join(e)}" for c, e in formulario.errors.items()
         )
         messages.error(request, f"Não foi feito: {erros}")
+        _guardar_o_digitado(request, processo.pk, nome)
         return _voltar(request, processo.pk)
     argumentos = formulario.argumentos() if formulario is not None else {}
     try:
         acao.executar(processo, pedido_de(request), **argumentos)
     except AcaoRecusada as erro:
         messages.error(request, str(erro))
+        if formulario is not None:
+            _guardar_o_digitado(request, processo.pk, nome)
     else:
         messages.success(request, acao.sucesso)
     return _voltar(request, processo.pk)

@@ -287,6 +287,13 @@ class ProcessoViewSet(
         execucao = acoes.executar_novamente(self.get_object(), self._pedido())
         return Response(_execucao(execucao), status=status.HTTP_202_ACCEPTED)
 
+    @extend_schema(request=None, responses={200: dict})
+    @action(detail=True, methods=["post"], url_path="tentar-agora")
+    def tentar_agora(self, request, pk=None):
+        """A nova tentativa que espera a sua hora vai para o robô agora (409 se nada espera)."""
+        execucao = acoes.tentar_agora(self.get_object(), self._pedido())
+        return Response(_execucao(execucao))
+
     @extend_schema(request=AprovacaoSerializer, responses=ProcessoSerializer)
     @action(detail=True, methods=["post"])
     def aprovar(self, request, pk=None):

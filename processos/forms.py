@@ -49,6 +49,13 @@ class FormularioDeAcao(forms.Form):
         """O formulário que a página do processo mostra."""
         return cls()
 
+    @classmethod
+    def com_o_digitado(cls, dados: dict) -> "FormularioDeAcao":
+        """O formulário de novo com o que a pessoa digitou antes de um erro, e os erros."""
+        formulario = cls(dados)
+        formulario.is_valid()
+        return formulario
+
     def argumentos(self) -> dict:
         """O que vai para o serviço da ação, depois de `is_valid()`."""
         return self.cleaned_data
@@ -108,7 +115,11 @@ class FormularioAprovacao(FormularioDeAcao):
 
 
 class FormularioUpload(FormularioDeAcao):
-    arquivo = forms.FileField(label="Fatura (PDF)")
+    arquivo = forms.FileField(
+        label="Fatura (PDF)",
+        # O navegador não guarda o arquivo escolhido depois de um erro; valor e vencimento voltam.
+        error_messages={"required": "Escolha o arquivo PDF (de novo, se já tinha escolhido)."},
+    )
     valor = forms.DecimalField(label="Valor (R$)", min_value=0, decimal_places=2, localize=True)
     vencimento = forms.DateField(label="Vencimento", widget=CAMPO_DATA)
 

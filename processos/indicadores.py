@@ -38,12 +38,24 @@ class Fatia:
         return 100 * self.total / self.de if self.de else 0.0
 
 
+def taxa(concluidas: int, com_falha: int) -> float | None:
+    """Das execuções do robô que terminaram, quantas deram certo (%); None sem nenhuma."""
+    terminadas = concluidas + com_falha
+    return 100 * concluidas / terminadas if terminadas else None
+
+
 @dataclass(frozen=True)
 class Operadora:
     id: object
     codigo: str
     total: int
     fatias: list[Fatia]
+    execucoes_concluidas: int = 0
+    execucoes_com_falha: int = 0
+
+    @property
+    def taxa_de_sucesso(self) -> float | None:
+        return taxa(self.execucoes_concluidas, self.execucoes_com_falha)
 
 
 @dataclass(frozen=True)
@@ -75,8 +87,7 @@ class Indicadores:
     @property
     def taxa_de_sucesso(self) -> float | None:
         """Das execuções do robô que terminaram nesta competência, quantas deram certo (%)."""
-        terminadas = self.execucoes_concluidas + self.execucoes_com_falha
-        return 100 * self.execucoes_concluidas / terminadas if terminadas else None
+        return taxa(self.execucoes_concluidas, self.execucoes_com_falha)
 
 
 def _fatias(contagem: dict[str, int], total: int) -> list[Fatia]:
@@ -99,10 +110,14 @@ def indicadores(competencia: dt.date, recentes: int = 10) -> Indicadores:
         )
     )
     operadoras: dict[tuple, dict[str, int]] = {}
+    do_robo: dict[tuple, list[int]] = {}  # por operadora: [concluídas, com falha]
     contagem: dict[str, int] = {}
     falhas = concluidas = com_falha_do_robo = 0
     for operadora_id, codigo, status, total, falhou, ok, nao_ok in por_operadora_e_status:
         operadoras.setdefault((codigo, operadora_id), {})[status] = total
+        soma = do_robo.setdefault((codigo, operadora_id), [0, 0])
+        soma[0] += ok
+        soma[1] += nao_ok
         contagem[status] = contagem.get(status, 0) + total
         falhas += falhou
         concluidas += ok
@@ -113,7 +128,13 @@ def indicadores(competencia: dt.date, recentes: int = 10) -> Indicadores:
         total=total,
         por_status=_fatias(contagem, total),
         por_operadora=[
-            Operadora(operadora_id, codigo, sum(por.values()), _fatias(por, sum(por.values())))
+            Operadora(
+                operadora_id,
+                codigo,
+                sum(por.values()),
+                _fatias(por, sum(por.values())),
+                *do_robo[(codigo, operadora_id)],
+            )
             for (codigo, operadora_id), por in sorted(operadoras.items())
         ],
         com_falha=falhas,

@@ -151,6 +151,16 @@ ACOES = (
         em_lote=EmLote("Executar novamente", feitos="reexecutado(s)"),
     ),
     Acao(
+        nome="tentar_agora",
+        rotulo="Tentar agora",
+        capacidade=Capacidade.OPERAR,
+        recusa=acoes.recusa_de_tentar_agora,
+        executar=acoes.tentar_agora,
+        destaque=True,
+        sucesso="A nova tentativa vai para o robô agora, sem esperar.",
+        em_lote=EmLote("Tentar agora (sem esperar a nova tentativa)", feitos="antecipado(s)"),
+    ),
+    Acao(
         nome="cancelar_execucao",
         rotulo="Cancelar execução",
         capacidade=Capacidade.OPERAR,
@@ -191,9 +201,17 @@ class Botao:
     formulario: FormularioDeAcao | None
 
 
-def botoes(processo: Processo, usuario) -> list[Botao]:
-    """O que `processos/_acoes.html` desenha, na página do processo e na do admin."""
+def botoes(processo: Processo, usuario, digitados: dict | None = None) -> list[Botao]:
+    """O que `processos/_acoes.html` desenha, na página do processo e na do admin.
+
+    `digitados`: os formulários que voltaram com erro, pelo nome da ação (com o que a pessoa
+    digitou e a mensagem), no lugar dos formulários em branco."""
+    digitados = digitados or {}
     return [
-        Botao(acao, acao.formulario.em_branco(processo) if acao.formulario else None)
+        Botao(acao, digitados.get(acao.nome) or _em_branco(acao, processo))
         for acao in acoes_permitidas(processo, usuario)
     ]
+
+
+def _em_branco(acao: Acao, processo: Processo) -> FormularioDeAcao | None:
+    return acao.formulario.em_branco(processo) if acao.formulario else None

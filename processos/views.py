@@ -14,6 +14,8 @@ from execucoes.log_em_texto import texto_do_log
 from execucoes.models import Execucao, TipoExecucao
 from nucleo.permissoes import Capacidade, pode
 from processos.acoes import execucao_ativa
+from processos.admin_acoes import digitado_antes
+from processos.andamento import andamento_da
 from processos.aprovacao import meses_anteriores, mesma_fatura
 from processos.competencia import competencia_atual, formatar_competencia, ler_competencia
 from processos.fatura import resposta_da_fatura
@@ -44,10 +46,12 @@ def _processo(pk) -> Processo:
 
 
 def _do_resumo(request, processo: Processo) -> dict:
+    ativa = execucao_ativa(processo)
     return {
         "processo": processo,
-        "ativa": execucao_ativa(processo) is not None,
-        "botoes_de_acao": botoes(processo, request.user),
+        "ativa": ativa is not None,
+        "andamento": andamento_da(ativa),
+        "botoes_de_acao": botoes(processo, request.user, digitado_antes(request, processo)),
         "mesma_fatura": mesma_fatura(processo),
         "conferencia": _conferencia(processo),
         "voltar_para": reverse("processo_detalhe", args=[processo.pk]),

@@ -87,15 +87,30 @@ def test_so_o_modulo_rpa_fala_http_com_a_api():
     assert culpados == []
 
 
-def test_pagina_inicial_mostra_despacho_parado_por_token_recusado(administrador, navegador_de):
-    from django.utils import timezone
+def test_pagina_inicial_mostra_despacho_parado_por_token_recusado(
+    administrador, navegador_de, settings
+):
+    from brm.fabricas import jwt_de_teste
+    from execucoes.token_rpa import marcar_token
 
-    from execucoes.models import EstadoRPA
-
+    settings.API_EXTERNA_TOKEN = jwt_de_teste()
     html = navegador_de(administrador).get(reverse("admin:index")).content.decode()
     assert 'id="painel-rpa"' in html and 'id="despacho-parado"' not in html
-    EstadoRPA.objects.filter(id=1).update(
-        token_recusado_em=timezone.now(), token_recusado_digest="x"
-    )
+    marcar_token(settings.API_EXTERNA_TOKEN, recusado=True)
     html = navegador_de(administrador).get(reverse("admin:index")).content.decode()
     assert "a API recusou o token" in html
+    # O selo do token diz o mesmo que o despacho parado, não “Expira em …” em verde.
+    assert 'id="token-recusado"' in html and "Recusado pela API" in html
+    assert 'selo-verde">Expira em' not in html
+
+
+def test_recusa_de_um_token_ja_trocado_nao_para_o_despacho_na_tela(
+    administrador, navegador_de, settings
+):
+    from brm.fabricas import jwt_de_teste
+    from execucoes.token_rpa import marcar_token
+
+    marcar_token(jwt_de_teste(dias=10), recusado=True)  # o token antigo
+    settings.API_EXTERNA_TOKEN = jwt_de_teste(dias=200)  # trocado depois
+    html = navegador_de(administrador).get(reverse("admin:index")).content.decode()
+    assert 'id="despacho-parado"' not in html and 'id="token-recusado"' not in html

@@ -61,8 +61,8 @@
       estadoAnterior.execucao_id !== estado.execucao_id;
     const progresso = !estadoAnterior || estadoAnterior.progresso !== estado.progresso;
     estadoAnterior = estado;
+    if (mudou || progresso) trocar("resumo", raiz.dataset.resumoUrl);
     if (mudou) {
-      trocar("resumo", raiz.dataset.resumoUrl);
       trocar("historico", raiz.dataset.historicoUrl);
     }
     if (mudou || progresso) trocar("execucoes", raiz.dataset.execucoesUrl);
@@ -112,6 +112,15 @@
     await trocar("execucoes", raiz.dataset.execucoesUrl);
     if (haExecucaoAtiva() && !fonte && selo.textContent !== "Parado") conectar();
   }, 5000);
+
+  // “Nova tentativa em 45 s” conta sozinho até a hora; depois a execução está na fila.
+  setInterval(function () {
+    const espera = document.querySelector("#andamento [data-tentativa-em]");
+    if (!espera) return;
+    const segundos = Math.round((Date.parse(espera.dataset.tentativaEm) - Date.now()) / 1000);
+    if (segundos > 0 && segundos < 90) espera.textContent = "Nova tentativa em " + segundos + " s";
+    if (segundos <= 0) espera.textContent = "Na fila";
+  }, 1000);
 
   if (raiz.dataset.ativo === "1") {
     conectar();
