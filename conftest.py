@@ -18,6 +18,9 @@ def _ajustes_de_teste(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # Cache de memória dentro do processo de testes (rápido, sem consultas a mais nas contagens);
+    # os processos de verdade que os testes sobem usam o padrão, a tabela do banco.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     from django.core.cache import cache
 
     cache.clear()  # limites de tentativas (login da API, callback) contam no cache

@@ -2,12 +2,16 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from brm import metricas, saude
 from contas.views import login_do_admin
 
 handler404 = "nucleo.api_erros.pagina_nao_encontrada"
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    path("healthz", saude.healthz, name="healthz"),
+    path("readyz", saude.readyz, name="readyz"),
+    path("metrics", metricas.metrics, name="metrics"),
     path("admin/login/", login_do_admin, name="login_do_admin"),
     path("admin/", admin.site.urls),
     path("", include("notificacoes.urls")),  # /contas/perfil/ antes das páginas do allauth

@@ -22,6 +22,7 @@ from execucoes.token_rpa import (
     marcar_token,
     token_global,
 )
+from nucleo import logs
 from nucleo.permissoes import Capacidade, pode
 
 logger = logging.getLogger(__name__)
@@ -46,6 +47,8 @@ def cliente_rpa(
     """Um cliente com o token global, para a API onde o job da `execucao` foi criado, a de `url`,
     ou a global. `na_tela`: alguém espera a resposta — prazo curto e nenhuma repetição."""
     if execucao is not None:
+        # Daqui em diante, as linhas de log deste dever (ou desta consulta) são desta execução.
+        logs.definir(execucao_id=execucao.pk, job_id=execucao.job_id)
         url = execucao.url_rpa or url_da_api(execucao)
     url = url or settings.API_EXTERNA_URL
     if na_tela:

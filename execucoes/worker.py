@@ -6,6 +6,7 @@ PostgreSQL as linhas são reivindicadas com `FOR UPDATE SKIP LOCKED`), e só um 
 stream de eventos.
 """
 
+import contextvars
 import logging
 import os
 import socket
@@ -76,7 +77,9 @@ class Worker:
         self._proximas[dever.nome] = agora + dever.a_cada
         fazer = self.tarefas[dever.nome] if dever.tarefa else dever.fazer
         try:
-            fazer()
+            # Cada dever num contexto próprio: os ids de execução que ele põe nas linhas de log
+            # (nucleo.logs) não passam para o dever seguinte.
+            contextvars.copy_context().run(fazer)
         except Exception:
             logger.exception("Worker duty %s failed", dever.nome)
 

@@ -1,0 +1,86 @@
+"""Saúde para o orquestrador: `/healthz` (o processo responde) e `/readyz` (pode receber pedidos:
+banco alcançável e migrado, armazenamento das faturas gravável). A API RPA é informada, sem
+derrubar a prontidão: sem o robô, a equipe ainda aprova, sobe faturas e consulta.
+
+Sem autenticação e sem segredos: nenhum endereço, token ou mensagem de erro crua no corpo.
+"""
+
+import logging
+import uuid
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import DatabaseError, connection
+from django.db.migrations.executor import MigrationExecutor
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+from urllib3 import Timeout
+
+from execucoes.rpa import ClienteRPA, ErroRPA
+
+logger = logging.getLogger(__name__)
+
+OK = "ok"
+_migrado = False  # uma vez migrado, o processo não precisa reler o grafo a cada sonda
+
+
+@never_cache
+@require_GET
+def healthz(request) -> JsonResponse:
+    return JsonResponse({"status": OK})
+
+
+@never_cache
+@require_GET
+def readyz(request) -> JsonResponse:
+    verificacoes = {
+        "banco": banco(),
+        "armazenamento": armazenamento(),
+    }
+    pronto = all(valor == OK for valor in verificacoes.values())
+    verificacoes["api_rpa"] = api_rpa()  # informada, não decide a prontidão
+    return JsonResponse(
+        {"status": OK if pronto else "indisponivel", "verificacoes": verificacoes},
+        status=200 if pronto else 503,
+    )
+
+
+def banco() -> str:
+    global _migrado
+    try:
+        connection.ensure_connection()
+        if _migrado:
+            return OK
+        executor = MigrationExecutor(connection)
+        if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+            return "migrações pendentes"
+    except DatabaseError:
+        logger.warning("Readiness: database unreachable", exc_info=True)
+        return "sem conexão"
+    _migrado = True
+    return OK
+
+
+def armazenamento() -> str:
+    try:
+        nome = default_storage.save(f".saude/{uuid.uuid4().hex}", ContentFile(b"ok"))
+        default_storage.delete(nome)
+    except OSError:
+        logger.warning("Readiness: media storage not writable", exc_info=True)
+        return "sem gravação"
+    return OK
+
+
+def api_rpa() -> str:
+    prazo = settings.SAUDE_PRAZO_RPA_SEGUNDOS
+    cliente = ClienteRPA(
+        settings.API_EXTERNA_URL,
+        tempo_limite=Timeout(connect=prazo, read=prazo, total=prazo),
+        repetir_gets=False,
+    )
+    try:
+        return OK if cliente.saude().saudavel else "com problemas"
+    except ErroRPA:
+        return "sem resposta"
