@@ -62,11 +62,12 @@ class SemRastroEm4xx(logging.Filter):
 
 
 def formatador_json() -> JsonFormatter:
-    # `request` (o HttpRequest que o Django anexa) e o texto do contexto ficam fora da linha.
+    # `request` (o HttpRequest que o Django anexa) e o texto do contexto ficam fora da linha; o
+    # momento vai em ISO 8601, UTC.
     return JsonFormatter(
-        "{asctime}{levelname}{name}{message}",
+        "{levelname}{name}{message}",
         style="{",
-        rename_fields={"asctime": "momento", "levelname": "nivel", "name": "logger"},
+        rename_fields={"levelname": "nivel", "name": "logger"},
         reserved_attrs=[*RESERVED_ATTRS, "request", "contexto_em_texto", "server_time"],
-        timestamp=False,
+        timestamp="momento",
     )
