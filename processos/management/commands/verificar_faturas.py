@@ -27,7 +27,7 @@ class Command(BaseCommand):
                 continue
             problemas += resultado in GRAVES
             self.stdout.write(
-                f"{resultado.upper() if resultado in GRAVES else 'AVISO'}: "
+                f"{'ERRO' if resultado in GRAVES else 'AVISO'}: "
                 f"{processo.cliente.razao_social} {processo.competencia:%m/%Y} "
                 f"(processo {processo.pk}, arquivo {processo.fatura.name}): {resultado}"
             )
