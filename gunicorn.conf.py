@@ -14,6 +14,19 @@ graceful_timeout = 20
 # produção); o access log do gunicorn seria uma segunda linha, em texto.
 accesslog = None
 errorlog = "-"
+# As linhas do próprio gunicorn e do uvicorn (partida, parada, worker morto) no mesmo formato das do
+# app: JSON em produção (LOG_JSON, padrão: sem DEBUG), para o coletor ler uma linha por evento.
+_debug = os.environ.get("DEBUG", "false").lower() in ("1", "true", "yes", "on")
+if os.environ.get("LOG_JSON", str(not _debug)).lower() in ("1", "true", "yes", "on"):
+    logconfig_dict = {
+        "formatters": {"generic": {"()": "nucleo.logs.formatador_json"}},
+        "loggers": {
+            # Uma vez cada linha (sem subir também para o handler da raiz).
+            "gunicorn.error": {"level": "INFO", "handlers": ["error_console"], "propagate": False},
+            # O pedido já é a linha do app (brm.pedidos, com o request_id).
+            "uvicorn.access": {"level": "WARNING", "propagate": False},
+        },
+    }
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # O socket de controle do gunicorn (gunicornc) não é usado; o caminho padrão é um só por usuário da
 # máquina, dividido por toda instância (testes, benchmark, `make run`).

@@ -68,6 +68,12 @@ def formatador_json() -> JsonFormatter:
         "{levelname}{name}{message}",
         style="{",
         rename_fields={"levelname": "nivel", "name": "logger"},
-        reserved_attrs=[*RESERVED_ATTRS, "request", "contexto_em_texto", "server_time"],
+        reserved_attrs=[
+            *RESERVED_ATTRS,
+            "request",
+            "contexto_em_texto",
+            "server_time",
+            "color_message",
+        ],
         timestamp="momento",
     )
