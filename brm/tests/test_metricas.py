@@ -1,8 +1,12 @@
 """/metrics para o Prometheus: só para quem está na lista de endereços ou mostra o token."""
 
+import asyncio
+
 import pytest
+from prometheus_client import REGISTRY
 
 from brm.fabricas import criar_cliente, criar_operadora, criar_processo
+from execucoes import transmissao
 from execucoes.models import EstadoRPA, Execucao, StatusExecucao, TipoExecucao
 from notificacoes.models import Canal, Notificacao, StatusNotificacao, TipoNotificacao
 
@@ -66,3 +70,38 @@ def test_a_caixa_de_saida_pendente_aparece(client, administrador):
         texto="Aviso",
     )
     assert "brm_notificacoes_pendentes 1.0" in client.get("/metrics").content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_quem_assiste_a_um_log_ao_vivo_conta_nas_metricas_enquanto_assiste(client):
+    execucao = Execucao.objects.create(
+        processo=criar_processo(),
+        tipo=TipoExecucao.DOWNLOAD_FATURA,
+        status=StatusExecucao.EXECUTANDO,
+        job_id="job-assistido",
+    )
+    central = transmissao.Central()
+
+    def espectadores() -> float:
+        return REGISTRY.get_sample_value("brm_logs_ao_vivo_espectadores")
+
+    antes = espectadores()
+
+    async def assistir_e_sair():
+        inscricoes = [
+            await central.inscrever(transmissao.Chave("execucao", execucao.pk)) for _ in range(2)
+        ]
+        durante = espectadores()
+        for inscricao in inscricoes:
+            central.cancelar(inscricao)
+            central.cancelar(inscricao)  # sair duas vezes (aba fechada e erro) conta uma
+        await central.tarefa
+        return durante
+
+    try:
+        assert asyncio.run(assistir_e_sair()) == antes + 2
+    finally:
+        central.ao_vivo.shutdown()
+        central.chegadas.shutdown()
+    assert espectadores() == antes
+    assert "brm_logs_ao_vivo_espectadores" in client.get("/metrics").content.decode()
