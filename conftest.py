@@ -27,6 +27,21 @@ def _ajustes_de_teste(settings):
 
 
 @pytest.fixture
+def cache_compartilhado_limpo(transactional_db):
+    """Para testes com servidores de verdade: a tabela do cache (CACHE_URL padrão) vazia no começo
+    e no fim. O banco de testes vive a sessão inteira, e as senhas erradas de um teste
+    bloqueariam o login de 127.0.0.1 no seguinte."""
+    from django.core.cache.backends.db import DatabaseCache
+
+    def limpar():
+        DatabaseCache("cache_brm", {}).clear()
+
+    limpar()
+    yield
+    limpar()
+
+
+@pytest.fixture
 def administrador(db) -> Usuario:
     return criar_usuario(Perfil.ADMINISTRADOR, "ana.admin")
 

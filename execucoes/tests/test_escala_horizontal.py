@@ -32,7 +32,7 @@ def bancada(transactional_db, tmp_path):
 
 
 @pytest.fixture
-def dois_servidores(bancada, tmp_path):
+def dois_servidores(bancada, tmp_path, cache_compartilhado_limpo):
     sim = bancada.simulador()
     servidores, saidas = [], []
     try:
