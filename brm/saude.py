@@ -50,16 +50,17 @@ def readyz(request) -> JsonResponse:
 def banco() -> str:
     global _migrado
     try:
-        connection.ensure_connection()
-        if _migrado:
-            return OK
-        executor = MigrationExecutor(connection)
-        if executor.migration_plan(executor.loader.graph.leaf_nodes()):
-            return "migrações pendentes"
+        # Uma consulta de verdade: a conexão guardada (ou do pool) pode estar morta.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        if not _migrado:
+            executor = MigrationExecutor(connection)
+            if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+                return "migrações pendentes"
+            _migrado = True
     except DatabaseError:
         logger.warning("Readiness: database unreachable", exc_info=True)
         return "sem conexão"
-    _migrado = True
     return OK
 
 

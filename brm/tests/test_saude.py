@@ -54,11 +54,15 @@ def test_readyz_503_com_migracao_pendente(client, settings, simulador):
     assert resposta.json()["verificacoes"]["banco"] == "migrações pendentes"
 
 
-def test_readyz_503_sem_banco(client, monkeypatch, simulador):
+@pytest.mark.parametrize("ja_migrado", [False, True])
+def test_readyz_503_sem_banco(client, monkeypatch, simulador, ja_migrado):
+    """Também depois de uma sonda boa: a conexão guardada pode ter morrido com o banco."""
+    monkeypatch.setattr(saude, "_migrado", ja_migrado)
+
     def sem_banco():
         raise OperationalError("connection refused")
 
-    monkeypatch.setattr(connection, "ensure_connection", sem_banco)
+    monkeypatch.setattr(connection, "cursor", sem_banco)
     resposta = client.get("/readyz")
     assert resposta.status_code == 503
     assert resposta.json()["verificacoes"]["banco"] == "sem conexão"
