@@ -16,9 +16,9 @@ from django.db.migrations.executor import MigrationExecutor
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-from urllib3 import Timeout
 
-from execucoes.rpa import ClienteRPA, ErroRPA
+from execucoes.conexao import saude_da_api
+from execucoes.rpa import ErroRPA
 
 logger = logging.getLogger(__name__)
 
@@ -75,13 +75,8 @@ def armazenamento() -> str:
 
 
 def api_rpa() -> str:
-    prazo = settings.SAUDE_PRAZO_RPA_SEGUNDOS
-    cliente = ClienteRPA(
-        settings.API_EXTERNA_URL,
-        tempo_limite=Timeout(connect=prazo, read=prazo, total=prazo),
-        repetir_gets=False,
-    )
     try:
-        return OK if cliente.saude().saudavel else "com problemas"
+        saudavel = saude_da_api(settings.SAUDE_PRAZO_RPA_SEGUNDOS).saudavel
     except ErroRPA:
         return "sem resposta"
+    return OK if saudavel else "com problemas"

@@ -13,7 +13,7 @@ from urllib3 import Timeout
 
 from contas.models import Usuario
 from execucoes.models import Execucao, TipoExecucao
-from execucoes.rpa import TEMPO_CONEXAO, ClienteRPA, ErroRPA, TokenInvalido
+from execucoes.rpa import TEMPO_CONEXAO, ClienteRPA, ErroRPA, Saude, TokenInvalido
 from execucoes.token_rpa import (
     adiar_sondagem,
     expiracao,
@@ -54,6 +54,13 @@ def cliente_rpa(
     if na_tela:
         return ClienteRPA(url, token_global(), tempo_limite=PRAZO_NA_TELA, repetir_gets=False)
     return ClienteRPA(url, token_global())
+
+
+def saude_da_api(prazo: float) -> Saude:
+    """`GET /health` da API global, sem token (a saúde é pública e não lê o banco), sem repetir,
+    em no máximo `prazo` segundos: a sonda de prontidão (`brm.saude`). Levanta ErroRPA."""
+    tempo = Timeout(connect=prazo, read=prazo, total=prazo)
+    return ClienteRPA(settings.API_EXTERNA_URL, tempo_limite=tempo, repetir_gets=False).saude()
 
 
 # --- Testar conexão ----------------------------------------------------------------------------
