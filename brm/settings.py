@@ -403,6 +403,8 @@ CACHES = {"default": _cache()}
 # --- Saúde e métricas -------------------------------------------------------------------------
 # /readyz pergunta à API RPA se ela responde, sem derrubar a prontidão; espera no máximo isto.
 SAUDE_PRAZO_RPA_SEGUNDOS = env.float("SAUDE_PRAZO_RPA_SEGUNDOS", default=1.0)
+if not 0 < SAUDE_PRAZO_RPA_SEGUNDOS <= 10:
+    raise ImproperlyConfigured("SAUDE_PRAZO_RPA_SEGUNDOS deve estar entre 0 e 10 segundos.")
 # /metrics: quem pode ler — endereços (REMOTE_ADDR) ou quem mostrar o token (Authorization: Bearer).
 METRICAS_IPS = env.list("METRICAS_IPS", default=["127.0.0.1", "::1"])
 METRICAS_TOKEN = env.str("METRICAS_TOKEN", default="")

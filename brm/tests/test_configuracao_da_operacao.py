@@ -1,5 +1,5 @@
-"""O cache (limites de tentativas) é o mesmo para todas as réplicas: o banco por padrão, o Redis
-quando CACHE_URL pede."""
+"""Configuração da operação: o cache dos limites é o mesmo para todas as réplicas (o banco por
+padrão, o Redis quando CACHE_URL pede); valores malformados falham na partida com o nome."""
 
 from brm.tests.test_configuracao import rodar_python
 
@@ -26,3 +26,9 @@ def test_cache_url_malformada_falha_na_partida_dizendo_o_nome():
     saida = rodar_python(MOSTRAR_CACHE, CACHE_URL="memoria-compartilhada://x")
     assert saida.returncode != 0
     assert "CACHE_URL" in saida.stderr
+
+
+def test_prazo_da_sonda_da_api_rpa_fora_da_faixa_falha_na_partida_dizendo_o_nome():
+    saida = rodar_python(MOSTRAR_CACHE, SAUDE_PRAZO_RPA_SEGUNDOS="60")
+    assert saida.returncode != 0
+    assert "SAUDE_PRAZO_RPA_SEGUNDOS" in saida.stderr
