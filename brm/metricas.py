@@ -6,12 +6,10 @@ web responde pelo sistema inteiro.
 Acesso: só os endereços de `METRICAS_IPS` ou quem mostrar `Authorization: Bearer <METRICAS_TOKEN>`.
 """
 
-import hmac
 import os
 import time
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
-from django.conf import settings
 from django.db.models import Count
 from django.http import HttpResponse, HttpResponseForbidden
 from django.utils import timezone
@@ -31,6 +29,7 @@ from agendamentos.models import ExecucaoAgendamento
 from execucoes.models import EstadoRPA, Execucao, StatusExecucao
 from execucoes.token_rpa import token_recusado
 from notificacoes.models import Notificacao, StatusNotificacao
+from nucleo.metricas import acesso_permitido
 
 PEDIDOS = Counter(
     "brm_http_pedidos", "Pedidos respondidos pelo app web.", ["metodo", "rota", "status"]
@@ -145,11 +144,9 @@ class Dominio:
 
 
 def pode_ler(request) -> bool:
-    if request.META.get("REMOTE_ADDR", "") in settings.METRICAS_IPS:
-        return True
-    token = settings.METRICAS_TOKEN
-    autorizacao = request.headers.get("Authorization", "")
-    return bool(token) and hmac.compare_digest(autorizacao.encode(), f"Bearer {token}".encode())
+    return acesso_permitido(
+        request.META.get("REMOTE_ADDR", ""), request.headers.get("Authorization", "")
+    )
 
 
 @require_GET

@@ -408,6 +408,9 @@ if not 0 < SAUDE_PRAZO_RPA_SEGUNDOS <= 10:
 # /metrics: quem pode ler — endereços (REMOTE_ADDR) ou quem mostrar o token (Authorization: Bearer).
 METRICAS_IPS = env.list("METRICAS_IPS", default=["127.0.0.1", "::1"])
 METRICAS_TOKEN = env.str("METRICAS_TOKEN", default="")
+# O worker não tem HTTP: com uma porta, as métricas dele (deveres) saem em <endereço>:<porta>/.
+METRICAS_PORTA_WORKER = env.int("METRICAS_PORTA_WORKER", default=0)
+METRICAS_ENDERECO_WORKER = env.str("METRICAS_ENDERECO_WORKER", default="127.0.0.1")
 
 # --- Logs -------------------------------------------------------------------------------------
 # Produção (DEBUG desligado): uma linha JSON por evento na saída padrão. Desenvolvimento: texto.

@@ -20,6 +20,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import close_old_connections, connection
 from django.utils.module_loading import import_string
 
+from execucoes.metricas_do_worker import DURACAO, VOLTAS
 from execucoes.prazos import conferir_prazos_do_envio
 from nucleo.deveres import Dever, Tarefa
 
@@ -76,12 +77,16 @@ class Worker:
             return
         self._proximas[dever.nome] = agora + dever.a_cada
         fazer = self.tarefas[dever.nome] if dever.tarefa else dever.fazer
+        resultado = "ok"
         try:
             # Cada dever num contexto próprio: os ids de execução que ele põe nas linhas de log
             # (nucleo.logs) não passam para o dever seguinte.
-            contextvars.copy_context().run(fazer)
+            with DURACAO.labels(dever.nome).time():
+                contextvars.copy_context().run(fazer)
         except Exception:
+            resultado = "falha"
             logger.exception("Worker duty %s failed", dever.nome)
+        VOLTAS.labels(dever.nome, resultado).inc()
 
     def _encerrar(self) -> None:
         for nome, tarefa in reversed(self.tarefas.items()):

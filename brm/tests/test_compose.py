@@ -81,3 +81,10 @@ def test_env_exemplo_documenta_cada_variavel_da_tabela_do_readme():
     exemplo = (RAIZ / ".env.exemplo").read_text()
     faltando = sorted(v for v in variaveis if not re.search(rf"^#? ?{v}=", exemplo, re.MULTILINE))
     assert not faltando, f"faltam no .env.exemplo: {faltando}"
+
+
+def test_worker_publica_as_metricas_so_na_rede_interna():
+    worker = compose()["services"]["worker"]
+    assert worker["environment"]["METRICAS_PORTA_WORKER"] == "9100"
+    assert "ports" not in worker
+    assert worker["environment"]["DATABASE_URL"].startswith("postgres://brm:")
