@@ -18,9 +18,27 @@ def _ajustes_de_teste(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # Cache de memória dentro do processo de testes (rápido, sem consultas a mais nas contagens);
+    # os processos de verdade que os testes sobem usam o padrão, a tabela do banco.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     from django.core.cache import cache
 
     cache.clear()  # limites de tentativas (login da API, callback) contam no cache
+
+
+@pytest.fixture
+def cache_compartilhado_limpo(transactional_db):
+    """Para testes com servidores de verdade: a tabela do cache (CACHE_URL padrão) vazia no começo
+    e no fim. O banco de testes vive a sessão inteira, e as senhas erradas de um teste
+    bloqueariam o login de 127.0.0.1 no seguinte."""
+    from django.core.cache.backends.db import DatabaseCache
+
+    def limpar():
+        DatabaseCache("cache_brm", {}).clear()
+
+    limpar()
+    yield
+    limpar()
 
 
 @pytest.fixture

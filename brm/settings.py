@@ -78,6 +78,8 @@ if GITHUB_ID and GITHUB_SECRET:
     }
 
 MIDDLEWARE = [
+    "brm.middleware.IdDoPedido",  # primeiro: toda linha de log do pedido leva o id
+    "brm.metricas.MetricasDoPedido",
     "django.middleware.security.SecurityMiddleware",
     "servestatic.middleware.ServeStaticMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -385,6 +387,8 @@ conferir_prazos_do_envio(
 # --- Segurança (DEBUG desligado) --------------------------------------------------------------
 if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    # As sondas do orquestrador e o Prometheus falam HTTP direto com o contêiner.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
     CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
@@ -395,11 +399,56 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"  # a visualização do PDF libera SAMEORIGIN só para si
 
+
+# --- Cache compartilhado ----------------------------------------------------------------------
+# Os limites de tentativas (login, token da API, callback do robô) contam no cache: ele tem de ser
+# o mesmo para todas as réplicas. Padrão: a tabela `cache_brm` no próprio banco (criada pela
+# migração brm/0001); `redis://host:6379/1` usa o Redis.
+def _cache() -> dict:
+    try:
+        return env.cache_url("CACHE_URL", default="dbcache://cache_brm")
+    except Exception as erro:
+        raise ImproperlyConfigured(f"CACHE_URL inválida: {erro}") from None
+
+
+CACHES = {"default": _cache()}
+
+# --- Saúde e métricas -------------------------------------------------------------------------
+# /readyz pergunta à API RPA se ela responde, sem derrubar a prontidão; espera no máximo isto.
+SAUDE_PRAZO_RPA_SEGUNDOS = env.float("SAUDE_PRAZO_RPA_SEGUNDOS", default=1.0)
+if not 0 < SAUDE_PRAZO_RPA_SEGUNDOS <= 10:
+    raise ImproperlyConfigured("SAUDE_PRAZO_RPA_SEGUNDOS deve estar entre 0 e 10 segundos.")
+# /metrics: quem pode ler — endereços (REMOTE_ADDR) ou quem mostrar o token (Authorization: Bearer).
+METRICAS_IPS = env.list("METRICAS_IPS", default=["127.0.0.1", "::1"])
+METRICAS_TOKEN = env.str("METRICAS_TOKEN", default="")
+# O worker não tem HTTP: com uma porta, as métricas dele (deveres) saem em <endereço>:<porta>/.
+METRICAS_PORTA_WORKER = env.int("METRICAS_PORTA_WORKER", default=0)
+METRICAS_ENDERECO_WORKER = env.str("METRICAS_ENDERECO_WORKER", default="127.0.0.1")
+
+# --- Logs -------------------------------------------------------------------------------------
+# Produção (DEBUG desligado): uma linha JSON por evento na saída padrão. Desenvolvimento: texto.
+LOG_JSON = env.bool("LOG_JSON", default=not DEBUG)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"simples": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "simples"}},
+    "filters": {
+        "contexto": {"()": "nucleo.logs.CamposDoContexto"},
+        "sem_rastro_em_4xx": {"()": "nucleo.logs.SemRastroEm4xx"},
+    },
+    "formatters": {
+        "simples": {
+            "format": "%(asctime)s %(levelname)s %(name)s%(contexto_em_texto)s: %(message)s"
+        },
+        "json": {"()": "nucleo.logs.formatador_json"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "json" if LOG_JSON else "simples",
+            "filters": ["contexto", "sem_rastro_em_4xx"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

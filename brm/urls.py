@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from brm import metricas, saude
 from brm.views import favicon
 from contas.views import login_do_admin
 
@@ -11,6 +12,9 @@ handler404 = "nucleo.api_erros.pagina_nao_encontrada"
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("favicon.ico", favicon),
+    path("healthz", saude.healthz, name="healthz"),
+    path("readyz", saude.readyz, name="readyz"),
+    path("metrics", metricas.metrics, name="metrics"),
     path("admin/login/", login_do_admin, name="login_do_admin"),
     path("admin/", admin.site.urls),
     path("", include("notificacoes.urls")),  # /contas/perfil/ antes das páginas do allauth

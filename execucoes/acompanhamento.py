@@ -7,6 +7,7 @@ seguem); um `/status` pendurado só ocupa uma das threads de consulta; e o prazo
 vencido por um dever próprio, que não depende de a consulta dar certo.
 """
 
+import contextvars
 import datetime as dt
 import logging
 
@@ -57,7 +58,8 @@ def consultar_em_thread(execucao_id) -> None:
     """`consultar_isolado` numa thread de consulta do worker (conexão própria com o banco)."""
     close_old_connections()
     try:
-        consultar_isolado(execucao_id)
+        # A thread é reusada: cada consulta começa sem os ids de log da anterior.
+        contextvars.Context().run(consultar_isolado, execucao_id)
     finally:
         connection.close()
 

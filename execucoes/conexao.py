@@ -13,7 +13,7 @@ from urllib3 import Timeout
 
 from contas.models import Usuario
 from execucoes.models import Execucao, TipoExecucao
-from execucoes.rpa import TEMPO_CONEXAO, ClienteRPA, ErroRPA, TokenInvalido
+from execucoes.rpa import TEMPO_CONEXAO, ClienteRPA, ErroRPA, Saude, TokenInvalido
 from execucoes.token_rpa import (
     adiar_sondagem,
     expiracao,
@@ -22,6 +22,7 @@ from execucoes.token_rpa import (
     marcar_token,
     token_global,
 )
+from nucleo import logs
 from nucleo.permissoes import Capacidade, pode
 
 logger = logging.getLogger(__name__)
@@ -46,11 +47,20 @@ def cliente_rpa(
     """Um cliente com o token global, para a API onde o job da `execucao` foi criado, a de `url`,
     ou a global. `na_tela`: alguém espera a resposta — prazo curto e nenhuma repetição."""
     if execucao is not None:
+        # Daqui em diante, as linhas de log deste dever (ou desta consulta) são desta execução.
+        logs.definir(execucao_id=execucao.pk, job_id=execucao.job_id)
         url = execucao.url_rpa or url_da_api(execucao)
     url = url or settings.API_EXTERNA_URL
     if na_tela:
         return ClienteRPA(url, token_global(), tempo_limite=PRAZO_NA_TELA, repetir_gets=False)
     return ClienteRPA(url, token_global())
+
+
+def saude_da_api(prazo: float) -> Saude:
+    """`GET /health` da API global, sem token (a saúde é pública e não lê o banco), sem repetir,
+    em no máximo `prazo` segundos: a sonda de prontidão (`brm.saude`). Levanta ErroRPA."""
+    tempo = Timeout(connect=prazo, read=prazo, total=prazo)
+    return ClienteRPA(settings.API_EXTERNA_URL, tempo_limite=tempo, repetir_gets=False).saude()
 
 
 # --- Testar conexão ----------------------------------------------------------------------------

@@ -25,11 +25,19 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 from django.db.models import Q
+from prometheus_client import Gauge
 
 from execucoes.models import STATUS_ATIVOS, Execucao, LogExecucao, StatusExecucao
 from processos.models import StatusProcesso
 
 logger = logging.getLogger(__name__)
+
+# Em /metrics; com vários processos web, a soma dos que estão vivos (modo multiprocesso).
+ESPECTADORES = Gauge(
+    "brm_logs_ao_vivo_espectadores",
+    "Navegadores assistindo a um log ao vivo.",
+    multiprocess_mode="livesum",
+)
 
 INTERVALO = 0.05  # segundos entre leituras do banco
 INTERVALO_DO_PING = 15.0  # mantém proxies e balanceadores acordados
@@ -258,6 +266,7 @@ class Central:
         # mudanças acontecem juntos, sem volta no meio.
         inscricao.estado = canal.estado
         canal.inscritos.add(inscricao)
+        ESPECTADORES.inc()
         if _encerrando.is_set():
             inscricao.derrubar()  # chegou durante a parada do servidor: reconecte em outro
         if self.tarefa is None or self.tarefa.done():
@@ -276,9 +285,10 @@ class Central:
 
     def cancelar(self, inscricao: Inscricao) -> None:
         canal = self.canais.get(inscricao.chave)
-        if canal is None:
+        if canal is None or inscricao not in canal.inscritos:
             return
         canal.inscritos.discard(inscricao)
+        ESPECTADORES.dec()
         if not canal.inscritos:
             del self.canais[inscricao.chave]
 

@@ -6,6 +6,7 @@ PostgreSQL as linhas são reivindicadas com `FOR UPDATE SKIP LOCKED`), e só um 
 stream de eventos.
 """
 
+import contextvars
 import logging
 import os
 import socket
@@ -19,6 +20,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import close_old_connections, connection
 from django.utils.module_loading import import_string
 
+from execucoes.metricas_do_worker import DURACAO, VOLTAS
 from execucoes.prazos import conferir_prazos_do_envio
 from nucleo.deveres import Dever, Tarefa
 
@@ -75,10 +77,16 @@ class Worker:
             return
         self._proximas[dever.nome] = agora + dever.a_cada
         fazer = self.tarefas[dever.nome] if dever.tarefa else dever.fazer
+        resultado = "ok"
         try:
-            fazer()
+            # Cada dever num contexto próprio: os ids de execução que ele põe nas linhas de log
+            # (nucleo.logs) não passam para o dever seguinte.
+            with DURACAO.labels(dever.nome).time():
+                contextvars.copy_context().run(fazer)
         except Exception:
+            resultado = "falha"
             logger.exception("Worker duty %s failed", dever.nome)
+        VOLTAS.labels(dever.nome, resultado).inc()
 
     def _encerrar(self) -> None:
         for nome, tarefa in reversed(self.tarefas.items()):

@@ -47,6 +47,25 @@ def guardar_fatura(processo, conteudo: bytes) -> None:
     processo.fatura_sha256 = digest
 
 
+class Conferencia:
+    OK = "ok"
+    SUMIU = "arquivo ausente"
+    DIFERENTE = "conteúdo diferente do SHA-256 registrado"
+    SEM_SHA256 = "sem SHA-256 registrado"
+
+
+def conferir_guardada(processo) -> str:
+    """O arquivo da fatura está no armazenamento e é o mesmo que foi guardado (SHA-256)?"""
+    try:
+        with processo.fatura.open("rb") as arquivo:
+            digest = hashlib.file_digest(arquivo, "sha256").hexdigest()
+    except OSError:
+        return Conferencia.SUMIU
+    if not processo.fatura_sha256:
+        return Conferencia.SEM_SHA256
+    return Conferencia.OK if digest == processo.fatura_sha256 else Conferencia.DIFERENTE
+
+
 def resposta_da_fatura(processo) -> FileResponse:
     """O PDF da fatura para o navegador (página e API): lido aos pedaços, nome escapado pelo
     Django. Http404 se não há fatura, ou se o arquivo sumiu do armazenamento."""

@@ -1,10 +1,18 @@
+from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from clientes.models import Cliente
-from contas.models import Usuario
+from nucleo.criptografia import CampoCifrado
 
-CAMPOS_CIFRADOS = [(Cliente, "senha_portal"), (Usuario, "api_externa_token")]
+
+def campos_cifrados() -> list[tuple[type, str]]:
+    """Todo CampoCifrado de todo modelo: um segredo novo (o do webhook) entra sozinho."""
+    return [
+        (modelo, campo.name)
+        for modelo in apps.get_models()
+        for campo in modelo._meta.concrete_fields
+        if isinstance(campo, CampoCifrado)
+    ]
 
 
 class Command(BaseCommand):
@@ -14,7 +22,7 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        for modelo, campo in CAMPOS_CIFRADOS:
+        for modelo, campo in campos_cifrados():
             total = 0
             with transaction.atomic():
                 for objeto in modelo.objects.exclude(**{campo: ""}).only("pk", campo).iterator():

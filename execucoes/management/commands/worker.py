@@ -1,7 +1,9 @@
 import signal
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from execucoes import metricas_do_worker
 from execucoes.worker import Worker
 
 
@@ -23,5 +25,9 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, parar)
         signal.signal(signal.SIGINT, parar)
+        if settings.METRICAS_PORTA_WORKER:
+            metricas_do_worker.servir(
+                settings.METRICAS_PORTA_WORKER, settings.METRICAS_ENDERECO_WORKER
+            )
         self.stdout.write(f"Worker {worker.nome} rodando (Ctrl+C para parar).")
         worker.rodar()
