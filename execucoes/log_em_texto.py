@@ -6,7 +6,7 @@ from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from execucoes.models import LogExecucao
-from nucleo.horas import local_de_utc
+from nucleo.horas import texto_local_de_utc
 
 LINHAS_POR_LOTE = 5000
 
@@ -31,5 +31,4 @@ def texto_do_log(execucao_id) -> str:
 
 
 def _hora(momento_utc: str, zona) -> str:
-    local, fuso = local_de_utc(momento_utc, zona)
-    return f"{local.isoformat(sep=' ', timespec='milliseconds')} {fuso}"
+    return texto_local_de_utc(momento_utc, zona)

@@ -19,6 +19,24 @@ def local_de_utc(texto: str, zona: dt.tzinfo | None = None) -> tuple[dt.datetime
     return utc + deslocamento, fuso
 
 
+def texto_local_de_utc(texto: str, zona: dt.tzinfo) -> str:
+    """`2026-03-05 13:00:01.5+00` → `2026-03-05 10:00:01.500 -0300`, sem montar um datetime por
+    linha quando o fuso é de horas cheias (só a hora muda: o resto do texto fica)."""
+    deslocamento, fuso = _fuso_na_hora(texto[:13], zona)
+    if deslocamento % dt.timedelta(hours=1):
+        local, fuso = local_de_utc(texto, zona)
+        return f"{local.isoformat(sep=' ', timespec='milliseconds')} {fuso}"
+    fracao = texto[20:].partition("+")[0] if texto[19:20] == "." else ""
+    return f"{_hora_local(texto[:13], zona)}{texto[13:19]}.{fracao[:3]:0<3} {fuso}"
+
+
+@lru_cache(maxsize=1024)
+def _hora_local(hora_utc: str, zona: dt.tzinfo) -> str:
+    """ "2026-03-05 13" → "2026-03-05 10" (a hora cheia local)."""
+    local = dt.datetime.fromisoformat(f"{hora_utc}:00:00+00:00").astimezone(zona)
+    return local.strftime("%Y-%m-%d %H")
+
+
 @lru_cache(maxsize=1024)
 def _fuso_na_hora(hora_utc: str, zona: dt.tzinfo) -> tuple[dt.timedelta, str]:
     """O deslocamento numa hora cheia UTC ("2026-03-05 13"): as mudanças de horário de verão

@@ -216,3 +216,11 @@ def test_fatura_sai_inteira_com_o_nome_do_arquivo(operador, navegador_de):
     resposta = navegador_de(operador).get(reverse("processo_fatura", args=[processo.pk]))
     assert b"".join(resposta.streaming_content) == PDF
     assert resposta["Content-Disposition"].startswith('inline; filename="')
+
+
+def test_log_em_texto_no_horario_de_verao_de_antes(operador, navegador_de):
+    execucao = Execucao.objects.create(processo=criar_processo(), tipo=TipoExecucao.DOWNLOAD_FATURA)
+    momento = dt.datetime(2018, 11, 4, 3, 30, tzinfo=dt.UTC)  # o 1º dia do horário de verão de 2018
+    LogExecucao.objects.create(execucao=execucao, mensagem="verão", momento=momento)
+    texto = navegador_de(operador).get(reverse("execucao_log", args=[execucao.pk])).content
+    assert texto.decode() == "2018-11-04 01:30:00.000 -0200 [INFO] verão\n"
