@@ -11,6 +11,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 
 import jwt
@@ -164,3 +165,26 @@ def jwt_de_teste(dias: int = 365, segredo: str = "segredo-qualquer-com-32-bytes-
     """Um JWT com `exp` daqui a `dias` (negativo: já expirou)."""
     exp = timezone.now() + dt.timedelta(days=dias)
     return jwt.encode({"sub": "brm", "exp": int(exp.timestamp())}, segredo, algorithm="HS256")
+
+
+def em_paralelo(funcao, quantidade: int, prazo: float = 120) -> list:
+    """Roda `funcao` em `quantidade` threads soltas juntas (cada uma com a sua conexão ao banco);
+    devolve o que cada uma deu, ou levantou."""
+    largada = threading.Barrier(quantidade)
+    resultados: list = [None] * quantidade
+
+    def correr(indice):
+        largada.wait()
+        try:
+            resultados[indice] = funcao()
+        except Exception as erro:
+            resultados[indice] = erro
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=correr, args=(i,)) for i in range(quantidade)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=prazo)
+    return resultados

@@ -3,7 +3,6 @@ from functools import reduce
 from operator import or_
 
 from django.contrib import admin
-from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -24,8 +23,9 @@ from nucleo.exportacao import Coluna
 from nucleo.permissoes import Capacidade, pode
 from operadoras.models import Operadora
 from processos import acoes
+from processos.admin import FiltroCompetencia
 from processos.admin_acoes import AcaoComMotivo, pedir_motivo_e_aplicar
-from processos.competencia import formatar_competencia, ler_competencia
+from processos.competencia import formatar_competencia
 from processos.indicadores import competencias_recentes
 from processos.models import Processo
 from processos.registro_de_acoes import ACAO, PaginaDoMotivo
@@ -80,20 +80,12 @@ class FiltroDoDia(admin.SimpleListFilter):
         return queryset.filter(criado_em__gte=inicio, criado_em__lt=inicio + dt.timedelta(days=1))
 
 
-class FiltroDaCompetencia(admin.SimpleListFilter):
+class FiltroDaCompetencia(FiltroCompetencia):
     title = "competência do processo"
-    parameter_name = "competencia"
+    campo = "processo__competencia"
 
     def lookups(self, request, model_admin):
         return [(formatar_competencia(mes),) * 2 for mes in competencias_recentes()]
-
-    def queryset(self, request, queryset):
-        if not self.value():
-            return queryset
-        try:
-            return queryset.filter(processo__competencia=ler_competencia(self.value()))
-        except ValidationError:
-            return queryset.none()
 
 
 class FiltroDaOperadora(admin.SimpleListFilter):

@@ -39,8 +39,12 @@ def reais(valor) -> str:
 
 
 class FiltroCompetencia(admin.SimpleListFilter):
+    """A competência MM/AAAA; `campo` é o caminho até ela (a lista de execuções filtra pelo
+    processo)."""
+
     title = "competência"
     parameter_name = "competencia"
+    campo = "competencia"
 
     def lookups(self, request, model_admin):
         meses = (
@@ -54,7 +58,7 @@ class FiltroCompetencia(admin.SimpleListFilter):
         if not self.value():
             return queryset
         try:
-            return queryset.filter(competencia=ler_competencia(self.value()))
+            return queryset.filter(**{self.campo: ler_competencia(self.value())})
         except ValidationError:
             return queryset.none()
 

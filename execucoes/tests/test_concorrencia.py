@@ -7,7 +7,14 @@ import pytest
 import requests
 from django.db import connection
 
-from brm.fabricas import criar_cliente, criar_operadora, criar_processo, criar_usuario, esperar
+from brm.fabricas import (
+    criar_cliente,
+    criar_operadora,
+    criar_processo,
+    criar_usuario,
+    em_paralelo,
+    esperar,
+)
 from execucoes.despacho import despachar_pendentes
 from execucoes.models import Execucao, StatusExecucao, TipoExecucao
 from processos import acoes
@@ -21,28 +28,6 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
 def _so_no_postgres():
     if connection.vendor != "postgresql":
         pytest.skip("concorrência real só no PostgreSQL (SKIP LOCKED, FOR UPDATE)")
-
-
-def em_paralelo(funcao, quantidade: int) -> list:
-    """Roda `funcao` em `quantidade` threads soltas juntas; devolve o que cada uma deu (ou levantou)."""
-    largada = threading.Barrier(quantidade)
-    resultados: list = [None] * quantidade
-
-    def correr(indice):
-        largada.wait()
-        try:
-            resultados[indice] = funcao()
-        except Exception as erro:
-            resultados[indice] = erro
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=correr, args=(i,)) for i in range(quantidade)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return resultados
 
 
 def test_vinte_pessoas_aprovando_o_mesmo_processo_so_uma_consegue():

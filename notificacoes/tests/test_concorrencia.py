@@ -1,13 +1,12 @@
 """Dois workers ao mesmo tempo no PostgreSQL: nenhuma notificação sai duas vezes."""
 
-import threading
 from collections import Counter
 
 import pytest
 from django.core import mail
 from django.db import connection
 
-from brm.fabricas import criar_usuario
+from brm.fabricas import criar_usuario, em_paralelo
 from contas.models import Perfil
 from notificacoes.envio import enviar_pendentes, notificar
 from notificacoes.models import Canal, Notificacao, StatusNotificacao, TipoNotificacao
@@ -19,27 +18,6 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
 def _so_no_postgres():
     if connection.vendor != "postgresql":
         pytest.skip("concorrência real só no PostgreSQL (SKIP LOCKED, FOR UPDATE)")
-
-
-def em_paralelo(funcao, quantidade: int) -> list:
-    largada = threading.Barrier(quantidade)
-    resultados: list = [None] * quantidade
-
-    def correr(indice):
-        largada.wait()
-        try:
-            resultados[indice] = funcao()
-        except Exception as erro:
-            resultados[indice] = erro
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=correr, args=(i,)) for i in range(quantidade)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return resultados
 
 
 def _operadores(quantos: int):
